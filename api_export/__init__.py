@@ -1,0 +1,1 @@
+"""API snapshots and the read-only server (built by a later issue)."""

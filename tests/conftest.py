@@ -1,0 +1,55 @@
+"""Shared fixtures: small literal homes built in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipelines.home import Home
+from pipelines.prefect_env import configure_prefect
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT_ROOT.parent / "shared"
+
+configure_prefect(PROJECT_ROOT / ".prefect")
+
+LEAD_PROVIDERS_CSV = (
+    "lead_provider_id,name,slug,vat_chargeable\n"
+    "00000000-0000-4000-8000-00000000000a,Alder Learning,alder,true\n"
+    "00000000-0000-4000-8000-00000000000b,Birch Institute,birch,false\n"
+)
+
+
+def request_line(path: str = "/api/v3/participant-declarations", submitted_at: str = "2024-10-01T10:00:00Z",
+                 method: str = "POST", body: str = '{"data":{"type":"participant-declaration"}}') -> str:
+    return (f'{{"method":"{method}","path":"{path}","body":{body},'
+            f'"submitted_at":"{submitted_at}"}}')
+
+
+class HomeBuilder:
+    def __init__(self, root: Path):
+        self.home = Home(root)
+        self.home.create_inbox()
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.home.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def with_providers(self) -> "HomeBuilder":
+        self.write("inbox/reference/lead_providers.csv", LEAD_PROVIDERS_CSV)
+        return self
+
+
+@pytest.fixture
+def builder(tmp_path: Path) -> HomeBuilder:
+    return HomeBuilder(tmp_path / "home")
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_home(monkeypatch):
+    monkeypatch.delenv("ECF_HOME", raising=False)
+    yield
