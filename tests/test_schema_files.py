@@ -13,3 +13,11 @@ def test_the_inputs_migration_is_the_registry_rendered():
 
 def test_migrations_are_numbered_without_gaps():
     assert [version for version, _ in migration_files()] == list(range(1, len(migration_files()) + 1))
+
+
+def test_the_input_formats_document_is_the_registry_rendered():
+    from pipelines.ingest.docs import inputs_markdown
+    from pipelines.prefect_env import PROJECT_ROOT
+
+    assert (PROJECT_ROOT / "docs" / "inputs.md").read_text(encoding="utf-8") == inputs_markdown(), (
+        "regenerate with: python -m pipelines.ingest.docs > docs/inputs.md")

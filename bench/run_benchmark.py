@@ -1,0 +1,111 @@
+"""Benchmark: generate the demo inputs, land them all at once, and time each stage in its own process.
+
+    .venv/bin/python bench/run_benchmark.py [--scale national|small] [--seed N] [--work DIR]
+
+Prints, per stage, wall time, rows handled, rows per second and peak memory (the stage process's
+maximum resident set size). Each stage runs in a fresh process so its peak is its own. Targets
+(issue 2): ingest of the national request stream <= 60 s and <= 4 GB on the 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def run_stage(stage: str, work: Path, scale: str, seed: int, as_of: str | None) -> dict:
+    """Runs inside the child process: one stage, then its figures as JSON on stdout."""
+    from pipelines.cycle import stage_ingest, stage_publish, stage_timeline
+    from pipelines.home import Home
+    from pipelines.instants import parse_instant
+    from pipelines.state.database import open_state
+
+    home = Home(work / "home")
+    started = time.perf_counter()
+    if stage == "generate":
+        from pipelines.demo import generate_demo_inputs
+
+        plan = generate_demo_inputs(work / "staging", scale=scale, seed=seed)
+        result = {"rows": plan.counts.get("request_lines", 0), "unit": "request lines",
+                  "as_of": plan.cycles[-1].as_of.isoformat(),
+                  "files": [f for cycle in plan.cycles for f in cycle.files], "counts": plan.counts}
+    elif stage == "ingest":
+        summary = stage_ingest(home, parse_instant(as_of))
+        with open_state(home.state_db, read_only=True) as con:
+            lines = con.execute("SELECT count(*) FROM raw_request_lines").fetchall()[0][0]
+        result = {"rows": summary["rows_ingested"], "unit": "rows and lines", "request_lines": lines,
+                  "files": summary["files_ingested"]}
+    elif stage == "timeline":
+        placement = stage_timeline(home)
+        result = {"rows": placement["events_placed"], "unit": "timeline events"}
+    elif stage == "publish":
+        with open_state(home.state_db, read_only=True) as con:
+            rows = con.execute("SELECT count(*) FROM timeline").fetchall()[0][0]
+        stage_publish(home)
+        result = {"rows": rows, "unit": "timeline rows published"}
+    else:
+        raise SystemExit(f"unknown stage {stage}")
+    result.update(seconds=time.perf_counter() - started, peak_mb=_peak_mb())
+    return result
+
+
+def _child(stage: str, work: Path, scale: str, seed: int, as_of: str | None = None) -> dict:
+    command = [sys.executable, __file__, "--stage", stage, "--work", str(work), "--scale", scale,
+               "--seed", str(seed)] + (["--as-of", as_of] if as_of else [])
+    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="national", choices=("small", "national"))
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed after)")
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--as-of", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        print(json.dumps(run_stage(args.stage, args.work, args.scale, args.seed, args.as_of)))
+        return
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="ecf-bench-"))
+    shutil.rmtree(work / "home", ignore_errors=True)
+    shutil.rmtree(work / "staging", ignore_errors=True)
+    figures = {}
+    print(f"benchmark: scale={args.scale} seed={args.seed} work={work} cores={os.cpu_count()}", flush=True)
+    generated = _child("generate", work, args.scale, args.seed)
+    figures["generate"] = generated
+    for relative in generated.pop("files"):  # land everything at once: one big ingest
+        target = work / "home" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(work / "staging" / relative, target)
+    as_of = generated["as_of"]
+    for stage in ("ingest", "timeline", "publish"):
+        figures[stage] = _child(stage, work, args.scale, args.seed, as_of)
+    print(f"\n{'stage':<10} {'seconds':>9} {'rows':>12} {'rows/s':>12} {'peak MB':>9}  unit")
+    for stage, f in figures.items():
+        rate = f["rows"] / f["seconds"] if f["seconds"] else 0
+        print(f"{stage:<10} {f['seconds']:>9.2f} {f['rows']:>12,} {rate:>12,.0f} {f['peak_mb']:>9,.0f}  {f['unit']}")
+    print(f"\nrequest lines ingested: {figures['ingest'].get('request_lines', 0):,}; "
+          f"generated counts: {json.dumps(generated.get('counts', {}))}")
+    if not args.work:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
