@@ -90,7 +90,7 @@ class _Reporter:
 
 def _summary_table(summaries: list[CycleSummary]) -> Table:
     table = Table(title="Cycles", title_justify="left")
-    for header in ("as_of", "files", "rows in", "quarantined", "on timeline", "late", "waiting"):
+    for header in ("as_of", "files", "rows", "quarantined", "events", "late", "waiting"):
         if header == "as_of":
             table.add_column(header, no_wrap=True, min_width=20)
         else:

@@ -94,7 +94,7 @@ def place_window(con: duckdb.DuckDBPyConnection, cycle_id: int, window_start: da
          "window_start": naive_utc(window_start) if window_start else None}).fetchall()[0][0]
     late, waiting = con.execute(
         """SELECT (SELECT count(*) FROM timeline WHERE cycle_id = $cycle_id AND is_late),
-                  (SELECT count(*) FROM timeline_candidates WHERE own_at > $as_of)""",
+                  (SELECT count(*) FROM timeline_candidates WHERE own_at > $as_of AND family <> 'deadline')""",
         {**params, "cycle_id": cycle_id}).fetchall()[0]
     con.execute("DROP TABLE timeline_candidates")
     return Placement(placed, late, waiting)
