@@ -9,15 +9,15 @@ WITH candidates AS (
             'message': 'the line is JSON but not an object',
             'fix': 'write one JSON object per line: {"method", "path", "body", "submitted_at"}'} END,
         CASE WHEN line_type = 'OBJECT' AND method IS NULL THEN {'field': 'method',
-            'value': json_extract(line_text, '$.method')::VARCHAR,
+            'value': method_json::VARCHAR,
             'message': CASE WHEN method_type IS NULL THEN 'method is missing' ELSE 'method is not a string' END,
             'fix': 'give the HTTP method as a string, e.g. "method": "POST"'} END,
         CASE WHEN line_type = 'OBJECT' AND path IS NULL THEN {'field': 'path',
-            'value': json_extract(line_text, '$.path')::VARCHAR,
+            'value': path_json::VARCHAR,
             'message': CASE WHEN path_type IS NULL THEN 'path is missing' ELSE 'path is not a string' END,
             'fix': 'give the request path as a string, e.g. "path": "/api/v3/participant-declarations"'} END,
         CASE WHEN line_type = 'OBJECT' AND submitted_at IS NULL THEN {'field': 'submitted_at',
-            'value': coalesce(submitted_at_text, json_extract(line_text, '$.submitted_at')::VARCHAR),
+            'value': coalesce(submitted_at_text, submitted_at_json::VARCHAR),
             'message': CASE WHEN submitted_at_type IS NULL THEN 'submitted_at is missing'
                             ELSE 'submitted_at is not an RFC 3339 instant' END,
             'fix': 'give the submission instant as RFC 3339, e.g. "submitted_at": "2025-01-31T09:00:00Z"'} END

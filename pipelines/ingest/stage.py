@@ -132,19 +132,35 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, home: Home, cycle_id: int, as_o
                     value=batch.lead_provider_slug)]))
                 continue
             accepted.append((_register_file(con, batch, cycle_id, as_of, 0, "jsonl"), batch))
-        if accepted:
-            if progress:
-                progress("request batches", 0, len(accepted))
-            readable, line_problems = ingest_request_batches(con, accepted)
+        files_done = 0
+        for chunk in _chunks_by_size(accepted):
+            readable, line_problems = ingest_request_batches(con, chunk)
             frames.append(line_problems)
-            result.files_ingested += len(accepted)
+            files_done += len(chunk)
+            result.files_ingested += len(chunk)
             result.rows_ingested += readable
-            result.rows_by_kind["requests"] = readable
+            result.rows_by_kind["requests"] = result.rows_by_kind.get("requests", 0) + readable
             if progress:
-                progress("request batches", len(accepted), len(accepted))
+                progress("request batches", files_done, len(accepted))
     result.quarantine = pl.concat(frames).sort("relative_path", "line_number", nulls_last=False)
     _check_import_manifest(con, result)
     return result
+
+
+REQUEST_CHUNK_BYTES = 96 * 1024 * 1024
+
+
+def _chunks_by_size(batches: list[tuple[int, LandedFile]]) -> list[list[tuple[int, LandedFile]]]:
+    """Batches in groups of about REQUEST_CHUNK_BYTES: one DuckDB pass each keeps memory bounded."""
+    chunks: list[list[tuple[int, LandedFile]]] = []
+    size = REQUEST_CHUNK_BYTES
+    for batch in batches:
+        if size + batch[1].size_bytes > REQUEST_CHUNK_BYTES and (not chunks or chunks[-1]):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(batch)
+        size += batch[1].size_bytes
+    return chunks
 
 
 def _check_import_manifest(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
