@@ -37,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if Console().is_terminal else 120)
 
 HomeOption = Annotated[Optional[Path], typer.Option(
     "--home", envvar="ECF_HOME", help="The home folder: inbox/ for inputs, outputs beside it.",
@@ -90,14 +90,16 @@ class _Reporter:
 
 def _summary_table(summaries: list[CycleSummary]) -> Table:
     table = Table(title="Cycles", title_justify="left")
-    for header in ("as_of", "files", "rows", "quarantined", "events", "late", "waiting"):
+    for header in ("as_of", "files", "rows", "quarantined", "events", "late", "waiting", "requests", "accepted",
+                   "refused"):
         if header == "as_of":
             table.add_column(header, no_wrap=True, min_width=20)
         else:
             table.add_column(header, justify="right")
     for s in summaries:
         table.add_row(s.as_of, str(s.files_ingested), str(s.rows_ingested), str(s.rows_quarantined),
-                      str(s.events_on_timeline), str(s.rows_late), str(s.rows_waiting))
+                      str(s.events_on_timeline), str(s.rows_late), str(s.rows_waiting), str(s.requests_applied),
+                      str(s.requests_accepted), str(s.finance_refused))
     return table
 
 
@@ -154,10 +156,11 @@ def cycle(
         _guarded(lambda: check_cycle_can_start(target, when))
         summary = _guarded(lambda: _run_flow(target, when))
     out.print(_summary_table([summary]))
-    out.print(f"Reports: {target.root / summary.cycle_folder}/  Warehouse: {target.warehouse_db}")
-    if summary.rows_quarantined:
-        console.print(f"[yellow]{summary.rows_quarantined} quarantined[/]: see "
-                      f"{target.root / summary.cycle_folder / 'quarantine.jsonl'}")
+    out.print(f"Reports: {target.root / summary.cycle_folder}/  Receipts: {target.receipts}/  "
+              f"Warehouse: {target.warehouse_db}")
+    if summary.rows_quarantined or summary.finance_refused:
+        console.print(f"[yellow]{summary.rows_quarantined} quarantined, {summary.finance_refused} finance rows "
+                      f"refused[/]: see {target.root / summary.cycle_folder}/ (quarantine.jsonl, summary.json)")
         raise typer.Exit(EXIT_QUARANTINED)
 
 
@@ -182,6 +185,19 @@ def ingest(home: HomeOption = None, as_of: AsOfOption = None) -> None:
               f"{result['rows_quarantined']} quarantined; {result['duplicates_skipped']} duplicate files skipped")
     if result["rows_quarantined"]:
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+@app.command()
+def apply(home: HomeOption = None) -> None:
+    """Apply the pending cycle's timeline through the live rules: receipts and lifecycle state."""
+    from pipelines.cycle import stage_apply
+
+    target = _home(home)
+    with _progress() as progress:
+        result = _guarded(lambda: stage_apply(target, _Reporter(progress)))
+    out.print(f"applied {result['requests_applied']} requests ({result['requests_accepted']} accepted); "
+              f"{result['finance_refused']} finance rows refused; {result['receipt_files']} receipt files written "
+              f"under {target.receipts}/")
 
 
 @app.command()

@@ -18,6 +18,10 @@ import duckdb
 import orjson
 
 from pipelines.home import Home
+from pipelines.apply.checkpoint import load_checkpoint, save_checkpoint
+from pipelines.apply.engine import replay_timeline
+from pipelines.apply.persist import save_lifecycle, save_receipts
+from pipelines.apply.receipts import write_receipt_files
 from pipelines.ingest.stage import ingest_inbox
 from pipelines.instants import as_utc, naive_utc, rfc3339, stamp, utc_now
 from pipelines.state.database import first_row, open_state
@@ -25,7 +29,7 @@ from pipelines.timeline.place import place_window, window_start_for
 from pipelines.warehouse.publish import publish_warehouse
 
 Progress = Callable[[str, int, int], None]
-STAGES = ("ingest", "timeline", "publish")
+STAGES = ("ingest", "timeline", "apply", "publish")
 
 
 class CycleError(Exception):
@@ -54,6 +58,9 @@ class CycleSummary:
     events_on_timeline: int
     rows_late: int
     rows_waiting: int
+    requests_applied: int
+    requests_accepted: int
+    finance_refused: int
     inputs_sha256: str
     cycle_folder: str
 
@@ -206,6 +213,37 @@ def stage_timeline(home: Home, progress: Progress | None = None) -> dict:
     return asdict(placement)
 
 
+def stage_apply(home: Home, progress: Progress | None = None) -> dict:
+    """Replay the timeline through the live rules; write receipts and the lifecycle state."""
+    with open_state(home.state_db) as con:
+        cycle = _require_pending(con, "apply")
+        previous_seq, total, last_seq = first_row(
+            con, """SELECT coalesce(max(event_seq) FILTER (WHERE cycle_id < $id), 0),
+                           count(*) FILTER (WHERE cycle_id = $id), coalesce(max(event_seq), 0)
+                    FROM timeline WHERE cycle_id <= $id""", {"id": cycle.cycle_id})
+        resume = load_checkpoint(home.root, cycle.cycle_id - 1, previous_seq)
+        if resume is None:  # no usable checkpoint: replay the whole timeline
+            total = first_row(con, "SELECT count(*) FROM timeline WHERE cycle_id <= $id", {"id": cycle.cycle_id})[0]
+        replay = replay_timeline(con, cycle.cycle_id, total, progress, resume)
+        this_cycle = [r for r in replay.receipts if r.cycle_id == cycle.cycle_id]
+        first_event = first_row(con, "SELECT coalesce(min(event_seq), 0) FROM timeline WHERE cycle_id = $id",
+                                {"id": cycle.cycle_id})[0]
+        counts = {"requests_applied": len(this_cycle),
+                  "requests_accepted": sum(1 for r in this_cycle if r.response.status == 200),
+                  "finance_refused": sum(1 for r in replay.world.finance_refusals if r.event_seq >= first_event)}
+        con.execute("BEGIN")
+        save_receipts(con, replay, cycle.cycle_id if resume is not None else 1)
+        save_lifecycle(con, replay)
+        con.execute("""UPDATE cycles SET requests_applied = $requests_applied, requests_accepted = $requests_accepted,
+                              finance_refused = $finance_refused WHERE cycle_id = $id""",
+                    {**counts, "id": cycle.cycle_id})
+        _mark_done(con, cycle, "apply")
+        con.execute("COMMIT")
+        save_checkpoint(home.root, replay, cycle.cycle_id, last_seq)
+        counts["receipt_files"] = write_receipt_files(con, home, cycle.cycle_id)
+    return counts
+
+
 def stage_publish(home: Home) -> dict:
     """Publish warehouse.duckdb and the Parquet exports for the pending cycle."""
     with open_state(home.state_db) as con:
@@ -243,7 +281,8 @@ def finish_cycle(home: Home) -> CycleSummary:
         con.execute("UPDATE cycles SET status = 'complete' WHERE cycle_id = $id", {"id": cycle.cycle_id})
         row = con.execute(
             """SELECT window_start, files_ingested, rows_ingested, rows_quarantined, events_on_timeline,
-                      rows_late, rows_waiting, inputs_sha256 FROM cycles WHERE cycle_id = $id""",
+                      rows_late, rows_waiting, requests_applied, requests_accepted, finance_refused, inputs_sha256
+               FROM cycles WHERE cycle_id = $id""",
             {"id": cycle.cycle_id}).fetchall()[0]
         summary = CycleSummary(cycle.cycle_id, rfc3339(cycle.as_of), rfc3339(as_utc(row[0])) if row[0] else None,
                                *row[1:], cycle_folder=f"cycles/{cycle.stamp}")
@@ -260,5 +299,6 @@ def run_cycle(home: Home, as_of: datetime | None = None, progress: Progress | No
     """Every stage that exists, in order, without Prefect (`ecf cycle --no-prefect`)."""
     stage_ingest(home, as_of, progress)
     stage_timeline(home, progress)
+    stage_apply(home, progress)
     stage_publish(home)
     return finish_cycle(home)

@@ -27,6 +27,11 @@ def timeline(home_root: str) -> dict:
     return cycle.stage_timeline(Home(Path(home_root)))
 
 
+@task(name="apply")
+def apply(home_root: str) -> dict:
+    return cycle.stage_apply(Home(Path(home_root)))
+
+
 @task(name="publish-warehouse")
 def publish(home_root: str) -> dict:
     return cycle.stage_publish(Home(Path(home_root)))
@@ -42,5 +47,6 @@ def statement_cycle(home_root: str, as_of: str | None = None) -> dict:
     """Every stage that exists, in order, for the cycle at `as_of` (RFC 3339; default now)."""
     ingest(home_root, as_of)
     timeline(home_root)
+    apply(home_root)
     publish(home_root)
     return record(home_root)

@@ -22,3 +22,18 @@ def declaration_id_for(provider_slug: str, file_sha256: str, line_number: int) -
     `str(uuid5(DECLARATION_NAMESPACE, f"declaration:{provider_slug}:{file_sha256}:{line_number}"))`.
     """
     return str(uuid.uuid5(DECLARATION_NAMESPACE, f"declaration:{provider_slug}:{file_sha256}:{line_number}"))
+
+
+# Namespace of the other rows the product creates (statements, induction records, partnerships…).
+PRODUCT_NAMESPACE = uuid.UUID("0f3c2d7e-9b1a-4e55-8c61-2a9d4b7e1c30")
+
+
+def statement_id_for(lead_provider_id: str, cohort: int, statement_name: str) -> str:
+    """A statement is named by (provider, cohort, statement name) (product.md §4)."""
+    return str(uuid.uuid5(PRODUCT_NAMESPACE, f"statement:{lead_provider_id}:{cohort}:{statement_name}"))
+
+
+def event_id_for(role: str, event_seq_key: str) -> str:
+    """A row created by a timeline event: `event_seq_key` is the event's provenance
+    (folder:file_sha256:line for inputs), `role` says which of its rows this is."""
+    return str(uuid.uuid5(PRODUCT_NAMESPACE, f"{role}:{event_seq_key}"))

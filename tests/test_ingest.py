@@ -183,8 +183,6 @@ def test_bad_csv_rows_are_quarantined_row_by_row(builder):
     # Nothing is lost: every row is in the raw layer.
     assert rows(builder.home, "SELECT count(*) FROM raw_csv_rows r JOIN ingested_files f USING (file_id) "
                               "WHERE f.kind IN ('contracts', 'participant_profiles')") == [(5,)]
-    defaults = rows(builder.home, "SELECT schedule_identifier FROM registrations_participant_profiles")
-    assert defaults == [("ecf-standard-september",)]
 
 
 def test_a_state_import_after_the_first_cycle_is_refused(builder):

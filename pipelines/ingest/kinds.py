@@ -230,8 +230,8 @@ KINDS: tuple[Kind, ...] = (
         C("trn", TEXT, "teacher reference number", required=False),
         C("full_name", TEXT, "the participant's full name"),
         C("cohort", INT, "cohort start year of the profile's schedule"),
-        C("schedule_identifier", TEXT, "the profile's schedule", default="ecf-standard-september",
-          required=False),
+        C("schedule_identifier", TEXT, "the profile's schedule; blank: ecf-standard-september for a new "
+          "profile, unchanged for a known one (a schedule set by change-schedule is kept)", required=False),
         C("school_id", TEXT, "the school that registered the participant"),
         C("eligibility_status", TEXT, "ECF funding eligibility",
           allowed=("eligible", "ineligible", "manual_check", "matched")),

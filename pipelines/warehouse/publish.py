@@ -17,7 +17,6 @@ import duckdb
 
 from pipelines.ingest import kinds as k
 from pipelines.instants import naive_utc
-from pipelines.state.database import first_row
 from pipelines.timeline.in_force import in_force_sql
 
 STORAGE_VERSION = "v1.4.0"
@@ -29,6 +28,13 @@ PUBLISHED_TABLES: tuple[tuple[str, str], ...] = (
     ("quarantine", "cycle_id, relative_path, line_number NULLS FIRST, field NULLS FIRST, message"),
     ("timeline", "event_seq"),
     ("requests", BY_LINE),
+    ("receipts", BY_LINE),
+    ("declarations", "created_at, declaration_id"),
+    ("statement_line_items", "statement_id, declaration_id, line_type"),
+    ("statements", "lead_provider_slug, cohort, payment_on, statement_name"),
+    ("statement_adjustments", "adjustment_ref"),
+    ("lifecycle_history", "event_seq, entity, entity_id, change"),
+    ("finance_refusals", "event_seq"),
     *((kind.table, BY_LINE) for kind in k.KINDS),
 )
 
@@ -37,29 +43,37 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _copy_comments(con: duckdb.DuckDBPyConnection, source: str, target: str, table: str, as_table: str) -> None:
-    comment = first_row(con, "SELECT comment FROM duckdb_tables() WHERE database_name = $db AND table_name = $t",
-                        {"db": source, "t": table})
-    if comment and comment[0]:
-        con.execute(f"COMMENT ON TABLE {target}.{as_table} IS {_quote(comment[0])}")
-    for column, text in con.execute(
-            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = $db AND table_name = $t",
-            {"db": source, "t": table}).fetchall():
-        if text:
-            con.execute(f"COMMENT ON COLUMN {target}.{as_table}.{column} IS {_quote(text)}")
+def _comments_sql(con: duckdb.DuckDBPyConnection, source: str, copies: list[tuple[str, str]]) -> str:
+    """COMMENT statements giving each copied table (`as_table`) its source table's comments."""
+    tables = dict(con.execute("SELECT table_name, comment FROM duckdb_tables() WHERE database_name = $db",
+                              {"db": source}).fetchall())
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, text in con.execute(
+            "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE database_name = $db "
+            "ORDER BY table_name, column_index", {"db": source}).fetchall():
+        columns.setdefault(table, []).append((column, text))
+    statements = []
+    for table, as_table in copies:
+        if tables.get(table):
+            statements.append(f"COMMENT ON TABLE wh.{as_table} IS {_quote(tables[table])}")
+        statements += [f"COMMENT ON COLUMN wh.{as_table}.{column} IS {_quote(text)}"
+                       for column, text in columns.get(table, ()) if text]
+    return ";\n".join(statements)
 
 
 def _in_force_tables(con: duckdb.DuckDBPyConnection, database: str, as_of: datetime) -> list[str]:
     """Reference data in force at the cycle's as_of, one `<table>_in_force` table per kind."""
-    names = []
+    copies = []
     for kind in k.kinds_of("reference"):
         name = f"{kind.table}_in_force"
         con.execute(f"CREATE TABLE wh.{name} AS {in_force_sql(kind)}", {"at": naive_utc(as_of)})
-        _copy_comments(con, database, "wh", kind.table, name)
-        con.execute(f"COMMENT ON TABLE wh.{name} IS "
-                    f"{_quote(f'Reference {kind.name} in force at the last cycle as_of (one row per key).')}")
-        names.append(name)
-    return names
+        copies.append((kind, name))
+    con.execute(_comments_sql(con, database, [(kind.table, name) for kind, name in copies]))
+    con.execute(";\n".join(
+        f"COMMENT ON TABLE wh.{name} IS "
+        f"{_quote(f'Reference {kind.name} in force at the last cycle as_of (one row per key).')}"
+        for kind, name in copies))
+    return [name for _, name in copies]
 
 
 def publish_warehouse(con: duckdb.DuckDBPyConnection, root: Path, as_of: datetime) -> list[str]:
@@ -74,8 +88,8 @@ def publish_warehouse(con: duckdb.DuckDBPyConnection, root: Path, as_of: datetim
             # Publishing is the cycle's last stage: analysts see the cycle being published as complete.
             columns = "* REPLACE ('complete' AS status)" if table == "cycles" else "*"
             con.execute(f"CREATE TABLE wh.{table} AS SELECT {columns} FROM {database}.main.{table} ORDER BY {order}")
-            _copy_comments(con, database, "wh", table, table)
             published.append(table)
+        con.execute(_comments_sql(con, database, [(table, table) for table in published]))
         published += _in_force_tables(con, database, as_of)
         con.execute("CHECKPOINT wh")
         exports = root / "exports"

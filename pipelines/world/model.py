@@ -197,8 +197,8 @@ class InductionRecord:
     end_at: datetime | None
     induction_status: str  # active, withdrawn, changed, leaving, completed
     training_status: str  # active, deferred, withdrawn
-    schedule_identifier: str
-    schedule_cohort: int
+    schedule_identifier: str | None  # None only until the profile it belongs to is registered
+    schedule_cohort: int | None
     school_transfer: bool
     mentor_profile_id: str | None
     preferred_identity_id: str | None
@@ -276,3 +276,36 @@ class ParticipantIdChange:
     from_participant_id: str
     to_participant_id: str
     changed_at: datetime
+
+
+@dataclass
+class Adjustment:
+    """An additional adjustment on an output-fee statement (finance input, payments.md §5.1)."""
+    adjustment_ref: str
+    statement_id: str
+    description: str
+    amount: Decimal
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One change to a declaration, participant or statement: what, when, by which input."""
+    entity: str  # declaration, statement, profile, induction_record, partnership, provider_state
+    entity_id: str
+    change: str  # e.g. state:eligible, status:payable, training_status:withdrawn
+    changed_at: datetime
+    event_seq: int  # the timeline event that made the change
+
+
+@dataclass(frozen=True)
+class FinanceRefusal:
+    """A finance row the lifecycle refused at its effective instant, with the failed condition."""
+    event_seq: int
+    kind: str
+    lead_provider_slug: str
+    cohort: int
+    statement_name: str
+    reason: str
+    effective_at: datetime

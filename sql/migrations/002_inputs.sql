@@ -331,7 +331,7 @@ COMMENT ON COLUMN registrations_participant_profiles.participant_type IS 'Ect or
 COMMENT ON COLUMN registrations_participant_profiles.trn IS 'Teacher reference number.';
 COMMENT ON COLUMN registrations_participant_profiles.full_name IS 'The participant''s full name.';
 COMMENT ON COLUMN registrations_participant_profiles.cohort IS 'Cohort start year of the profile''s schedule.';
-COMMENT ON COLUMN registrations_participant_profiles.schedule_identifier IS 'The profile''s schedule.';
+COMMENT ON COLUMN registrations_participant_profiles.schedule_identifier IS 'The profile''s schedule; blank: ecf-standard-september for a new profile, unchanged for a known one (a schedule set by change-schedule is kept).';
 COMMENT ON COLUMN registrations_participant_profiles.school_id IS 'The school that registered the participant.';
 COMMENT ON COLUMN registrations_participant_profiles.eligibility_status IS 'ECF funding eligibility (one of: eligible, ineligible, manual_check, matched).';
 COMMENT ON COLUMN registrations_participant_profiles.eligibility_reason IS 'Reason for the eligibility status.';

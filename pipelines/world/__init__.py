@@ -1,0 +1,1 @@
+"""The in-memory world the ordered stage reads and changes."""
