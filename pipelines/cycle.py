@@ -19,8 +19,8 @@ import orjson
 
 from pipelines.home import Home
 from pipelines.apply.checkpoint import load_checkpoint, save_checkpoint
-from pipelines.apply.engine import replay_timeline
-from pipelines.apply.persist import save_lifecycle, save_receipts
+from pipelines.apply.engine import Sink, replay_timeline
+from pipelines.apply.persist import save_history, save_lifecycle, save_receipts
 from pipelines.apply.receipts import write_receipt_files
 from pipelines.ingest.stage import ingest_inbox
 from pipelines.instants import as_utc, naive_utc, rfc3339, stamp, utc_now
@@ -150,7 +150,17 @@ def write_quarantine_report(con: duckdb.DuckDBPyConnection, home: Home, cycle: C
 
 
 def write_validation_report(con: duckdb.DuckDBPyConnection, home: Home, cycle: CycleInfo) -> None:
-    """cycles/<as_of>/validation.json: rows the input schemas refused, and corrections applied."""
+    """cycles/<as_of>/validation.json: rows the input schemas refused, corrections applied, and the
+    request lines' problems (`requests`).
+
+    The `requests` section covers the request lines of the batches ingested in this cycle, whether
+    or not the timeline has placed them yet (this runs at the end of ingest, before the timeline
+    stage; a line submitted after `as_of` waits, but its problems are reported when it lands).
+    It is a report only (product.md §5): receipts come from the live rules, whatever it says."""
+    from pipelines.validate.request_schemas import request_attribute_frame, request_validation_report
+
+    request_lines = request_attribute_frame(con, cycle.cycle_id, scope="ingest")
+    request_problems = request_validation_report(request_lines)  # sorted by file, line, field
     failures = con.sql(
         """SELECT relative_path AS file, line_number AS line, field, value, message, fix FROM quarantine
            WHERE cycle_id = $id AND line_number IS NOT NULL AND field IS NOT NULL
@@ -162,7 +172,10 @@ def write_validation_report(con: duckdb.DuckDBPyConnection, home: Home, cycle: C
            FROM reference_corrections WHERE cycle_id = $id ORDER BY relative_path, cohort, statement_name""",
         params={"id": cycle.cycle_id}).pl()
     report = {"as_of": rfc3339(cycle.as_of), "rows_refused": failures.height,
-              "failures": failures.to_dicts(), "corrections": corrections.to_dicts()}
+              "failures": failures.to_dicts(), "corrections": corrections.to_dicts(),
+              "requests": {"lines_checked": request_lines.height,
+                           "lines_with_problems": len({(p["file"], p["line"]) for p in request_problems}),
+                           "problems": request_problems}}
     (cycle_folder(home, cycle) / "validation.json").write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
 
 
@@ -224,15 +237,17 @@ def stage_apply(home: Home, progress: Progress | None = None) -> dict:
         resume = load_checkpoint(home.root, cycle.cycle_id - 1, previous_seq)
         if resume is None:  # no usable checkpoint: replay the whole timeline
             total = first_row(con, "SELECT count(*) FROM timeline WHERE cycle_id <= $id", {"id": cycle.cycle_id})[0]
-        replay = replay_timeline(con, cycle.cycle_id, total, progress, resume)
-        this_cycle = [r for r in replay.receipts if r.cycle_id == cycle.cycle_id]
+        sink = Sink(con)
+        replay = replay_timeline(con, cycle.cycle_id, total, sink, progress, resume)
         first_event = first_row(con, "SELECT coalesce(min(event_seq), 0) FROM timeline WHERE cycle_id = $id",
                                 {"id": cycle.cycle_id})[0]
-        counts = {"requests_applied": len(this_cycle),
-                  "requests_accepted": sum(1 for r in this_cycle if r.response.status == 200),
+        applied, accepted = first_row(con, """SELECT count(*), count(*) FILTER (WHERE status = 200)
+                                               FROM new_receipts WHERE cycle_id = $id""", {"id": cycle.cycle_id})
+        counts = {"requests_applied": applied, "requests_accepted": accepted,
                   "finance_refused": sum(1 for r in replay.world.finance_refusals if r.event_seq >= first_event)}
         con.execute("BEGIN")
-        save_receipts(con, replay, cycle.cycle_id if resume is not None else 1)
+        save_receipts(con, cycle.cycle_id if resume is not None else 1)
+        save_history(con, previous_seq + 1 if resume is not None else 0)
         save_lifecycle(con, replay)
         con.execute("""UPDATE cycles SET requests_applied = $requests_applied, requests_accepted = $requests_accepted,
                               finance_refused = $finance_refused WHERE cycle_id = $id""",

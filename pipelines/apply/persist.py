@@ -10,8 +10,6 @@ import duckdb
 import polars as pl
 
 from pipelines.apply.engine import Replay
-from pipelines.validate.envelope import Response
-
 
 def _naive_utc_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """The world's instants are timezone-aware UTC; DuckDB's TIMESTAMP columns hold naive UTC."""
@@ -27,20 +25,11 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, or
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame ORDER BY {order}")
 
 
-def receipt_body_json(response: Response) -> str | None:
-    return None if response.body is None else response.body_bytes().decode("utf-8")
-
-
-def save_receipts(con: duckdb.DuckDBPyConnection, replay: Replay, from_cycle: int) -> None:
-    """Receipts of the cycles from `from_cycle` on (those the replay applied), replacing any earlier copy."""
-    frame = _naive_utc_columns(pl.DataFrame(
-        [(r.file_id, r.line_number, r.cycle_id, r.event_seq, r.effective_at, r.response.status,
-          receipt_body_json(r.response)) for r in replay.receipts],
-        schema={"file_id": pl.Int32, "line_number": pl.Int32, "cycle_id": pl.Int32, "event_seq": pl.Int64,
-                "effective_at": pl.Datetime("us", "UTC"), "status": pl.Int32, "body_json": pl.Utf8}, orient="row"))
+def save_receipts(con: duckdb.DuckDBPyConnection, from_cycle: int) -> None:
+    """The loop's receipts (temp table `new_receipts`) for the cycles from `from_cycle` on, replacing
+    any earlier copy; quarantined request lines get a receipt too: status null and the message."""
     con.execute("DELETE FROM receipts WHERE cycle_id >= $first", {"first": from_cycle})
-    con.execute("INSERT INTO receipts BY NAME SELECT * FROM frame")
-    # Quarantined request lines get a receipt too: status null and the quarantine message.
+    con.execute("INSERT INTO receipts BY NAME SELECT * FROM new_receipts ORDER BY file_id, line_number")
     con.execute("""
         INSERT INTO receipts BY NAME
         SELECT f.file_id, q.line_number, q.cycle_id, NULL AS event_seq, NULL AS effective_at, NULL AS status,
@@ -48,7 +37,15 @@ def save_receipts(con: duckdb.DuckDBPyConnection, replay: Replay, from_cycle: in
         FROM quarantine AS q
         JOIN ingested_files AS f ON f.relative_path = q.relative_path AND f.family = 'requests'
         WHERE q.line_number IS NOT NULL AND q.cycle_id >= $first
-        QUALIFY row_number() OVER (PARTITION BY f.file_id, q.line_number ORDER BY q.field NULLS FIRST) = 1""", {"first": from_cycle})
+        QUALIFY row_number() OVER (PARTITION BY f.file_id, q.line_number ORDER BY q.field NULLS FIRST) = 1""",
+                {"first": from_cycle})
+
+
+def save_history(con: duckdb.DuckDBPyConnection, from_event_seq: int) -> None:
+    """The loop's history rows (temp table `new_history`) from `from_event_seq` on."""
+    con.execute("DELETE FROM lifecycle_history WHERE event_seq >= $first", {"first": from_event_seq})
+    con.execute("INSERT INTO lifecycle_history BY NAME SELECT * FROM new_history "
+                "ORDER BY event_seq, entity, entity_id, change")
 
 
 def save_lifecycle(con: duckdb.DuckDBPyConnection, replay: Replay) -> None:
@@ -86,11 +83,6 @@ def save_lifecycle(con: duckdb.DuckDBPyConnection, replay: Replay) -> None:
         "amount": a.amount, "created_at": a.created_at, "updated_at": a.updated_at,
     } for a in world.adjustments.values()], infer_schema_length=None)
     _replace(con, "statement_adjustments", adjustments, "adjustment_ref")
-    history = pl.DataFrame([{
-        "entity": h.entity, "entity_id": h.entity_id, "change": h.change, "changed_at": h.changed_at,
-        "event_seq": h.event_seq,
-    } for h in world.history], infer_schema_length=None)
-    _replace(con, "lifecycle_history", history, "event_seq, entity, entity_id, change")
     cycles = dict(con.execute("SELECT event_seq, cycle_id FROM timeline WHERE family = 'finance'").fetchall())
     refusals = pl.DataFrame([{
         "event_seq": r.event_seq, "cycle_id": cycles.get(r.event_seq), "kind": r.kind,

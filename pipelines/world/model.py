@@ -28,7 +28,7 @@ REFUNDABLE_LINE_STATES = frozenset({AWAITING_CLAWBACK, CLAWED_BACK})
 OPEN, STATEMENT_PAYABLE, STATEMENT_PAID = "open", "payable", "paid"
 
 
-@dataclass
+@dataclass(slots=True)
 class Cohort:
     year: int
     registration_start_on: date
@@ -39,7 +39,7 @@ class Cohort:
     detailed_evidence_types: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     declaration_type: str
     start_on: date
@@ -47,7 +47,7 @@ class Milestone:
     payment_on: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Schedule:
     identifier: str
     cohort: int
@@ -60,7 +60,7 @@ class Schedule:
         return self.schedule_type == "ecf_replacement"
 
 
-@dataclass
+@dataclass(slots=True)
 class LeadProvider:
     lead_provider_id: str
     name: str
@@ -68,7 +68,7 @@ class LeadProvider:
     vat_chargeable: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class DeliveryPartner:
     delivery_partner_id: str
     name: str
@@ -76,7 +76,7 @@ class DeliveryPartner:
     updated_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class School:
     school_id: str
     urn: str
@@ -90,7 +90,7 @@ class School:
     updated_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class SchoolCohort:
     school_id: str
     cohort: int
@@ -100,7 +100,7 @@ class SchoolCohort:
     updated_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class InductionProgramme:
     induction_programme_id: str
     school_id: str
@@ -110,7 +110,7 @@ class InductionProgramme:
     created_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Partnership:
     partnership_id: str
     lead_provider_id: str
@@ -135,7 +135,7 @@ class Partnership:
         return self.challenge_reason is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class User:
     user_id: str
     full_name: str
@@ -144,7 +144,7 @@ class User:
     updated_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Identity:
     identity_id: str
     user_id: str
@@ -154,7 +154,7 @@ class Identity:
     updated_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Profile:
     profile_id: str
     identity_id: str
@@ -188,7 +188,7 @@ class Profile:
         return self.profile_status == "active"
 
 
-@dataclass
+@dataclass(slots=True)
 class InductionRecord:
     induction_record_id: str
     profile_id: str
@@ -208,7 +208,7 @@ class InductionRecord:
     placement_id: str | None = None  # the school-side id for registration records
 
 
-@dataclass
+@dataclass(slots=True)
 class ProviderParticipantState:
     """A participant-profile state written by a provider action (what §1.2 step 2 reads)."""
     profile_id: str
@@ -218,7 +218,7 @@ class ProviderParticipantState:
     created_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Statement:
     statement_id: str
     lead_provider_id: str
@@ -236,7 +236,7 @@ class Statement:
     updated_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class LineItem:
     declaration_id: str
     statement_id: str
@@ -246,7 +246,7 @@ class LineItem:
     updated_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Declaration:
     declaration_id: str
     lead_provider_id: str
@@ -270,7 +270,7 @@ class Declaration:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParticipantIdChange:
     user_id: str
     from_participant_id: str
@@ -278,7 +278,7 @@ class ParticipantIdChange:
     changed_at: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Adjustment:
     """An additional adjustment on an output-fee statement (finance input, payments.md §5.1)."""
     adjustment_ref: str
@@ -289,7 +289,7 @@ class Adjustment:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryRow:
     """One change to a declaration, participant or statement: what, when, by which input."""
     entity: str  # declaration, statement, profile, induction_record, partnership, provider_state
@@ -299,7 +299,7 @@ class HistoryRow:
     event_seq: int  # the timeline event that made the change
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FinanceRefusal:
     """A finance row the lifecycle refused at its effective instant, with the failed condition."""
     event_seq: int
