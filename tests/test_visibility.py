@@ -192,7 +192,8 @@ class TestParticipants:
         before, after = T("2024-12-20T00:00:00Z"), T("2025-01-20T00:00:00Z")
 
         def status(lp, now):
-            return participant_resource_v3(world, lp, "u1", now)["attributes"]["ecf_enrolments"][0]["participant_status"]
+            enrolment = participant_resource_v3(world, lp, "u1", now)["attributes"]["ecf_enrolments"][0]
+            return enrolment["participant_status"]
         assert (status(LP_A, before), status(LP_B, before)) == ("leaving", "joining")
         assert (status(LP_A, after), status(LP_B, after)) == ("left", "active")
 
@@ -426,6 +427,10 @@ class TestTransfers:
         assert transfers(b.world, LP_B, "u1", T("2025-02-01T00:00:00Z")) == []
         assert transfer_users(b.world, LP_A) == ["u1"]
         assert [t["transfer_type"] for t in transfers(b.world, LP_A, "u1", T("2025-02-01T00:00:00Z"))] == ["unknown"]
+        # a provider whose own record of the profile is neither a transfer-in nor leaving: out of scope
+        b.record("r-c", "p1", b.partnership("pc", LP_C, S2), "2023-09-01T00:00:00Z", "2024-08-31T00:00:00Z",
+                 "changed", created="2023-07-01T00:00:00Z")
+        assert transfer_users(b.world, LP_C) == []
 
     def test_updated_at_is_the_latest_transfer_record_else_the_users(self):
         b = transfer_world()

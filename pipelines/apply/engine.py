@@ -36,7 +36,7 @@ HISTORY_SCHEMA = {"entity": pl.Utf8, "entity_id": pl.Utf8, "change": pl.Utf8,
                   "changed_at": pl.Datetime("us", "UTC"), "event_seq": pl.Int64}
 
 
-def _naive_utc(frame: pl.DataFrame) -> pl.DataFrame:
+def naive_utc_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """The world's instants are timezone-aware UTC; DuckDB's TIMESTAMP columns hold naive UTC."""
     return frame.with_columns(
         pl.col(name).dt.convert_time_zone("UTC").dt.replace_time_zone(None)
@@ -74,13 +74,13 @@ class Sink:
 
     def flush_receipts(self) -> None:
         if self.receipts:
-            frame = _naive_utc(pl.DataFrame(self.receipts, schema=RECEIPT_SCHEMA, orient="row"))  # noqa: F841
+            frame = naive_utc_columns(pl.DataFrame(self.receipts, schema=RECEIPT_SCHEMA, orient="row"))  # noqa: F841
             self.con.execute("INSERT INTO new_receipts SELECT * FROM frame")
             self.receipts.clear()
 
     def flush_history(self) -> None:
         if self.history:
-            frame = _naive_utc(pl.DataFrame(self.history, schema=HISTORY_SCHEMA, orient="row"))  # noqa: F841
+            frame = naive_utc_columns(pl.DataFrame(self.history, schema=HISTORY_SCHEMA, orient="row"))  # noqa: F841
             self.con.execute("INSERT INTO new_history SELECT * FROM frame")
             self.history.clear()
 

@@ -9,17 +9,10 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines.apply.engine import Replay
-
-def _naive_utc_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    """The world's instants are timezone-aware UTC; DuckDB's TIMESTAMP columns hold naive UTC."""
-    return frame.with_columns(
-        pl.col(name).dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        for name, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime) and dtype.time_zone)
-
+from pipelines.apply.engine import Replay, naive_utc_columns
 
 def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, order: str) -> None:
-    frame = _naive_utc_columns(frame)
+    frame = naive_utc_columns(frame)
     con.execute(f"DELETE FROM {table}")
     if frame.height:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame ORDER BY {order}")

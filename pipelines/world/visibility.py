@@ -272,7 +272,7 @@ def _transfer_pairs(world: World, profile_id: str) -> list[tuple[InductionRecord
         school = _school_of_record(world, leaving)
         joining = next((r for r in ordered
                         if r.induction_record_id not in used and r.induction_status != LEAVING
-                        and r.school_transfer), None)
+                        and r.school_transfer and _school_of_record(world, r) != school), None)
         if joining is not None:
             used.add(joining.induction_record_id)
         pairs.append((leaving, joining))
