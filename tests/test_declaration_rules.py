@@ -147,11 +147,11 @@ class Builder:
     def _programme(self, lead_provider: str, cohort: int, challenged: bool) -> str:
         partnership_id = f"partnership-{lead_provider}-{cohort}{'-challenged' if challenged else ''}"
         if partnership_id not in self.world.partnerships:
-            self.world.partnerships[partnership_id] = Partnership(
+            self.world.add_partnership(Partnership(
                 partnership_id, lead_provider, f"DP-{lead_provider}", SCHOOL, cohort, False, False,
-                T0 if challenged else None, "mistake" if challenged else None, T0, T0)
-            self.world.programmes[f"programme-{partnership_id}"] = InductionProgramme(
-                f"programme-{partnership_id}", SCHOOL, cohort, "full_induction_programme", partnership_id, T0)
+                T0 if challenged else None, "mistake" if challenged else None, T0, T0))
+            self.world.add_programme(InductionProgramme(
+                f"programme-{partnership_id}", SCHOOL, cohort, "full_induction_programme", partnership_id, T0))
         return f"programme-{partnership_id}"
 
     def record(self, profile: Profile, lead_provider: str, start: str, *, training_status: str = "active",

@@ -112,7 +112,7 @@ def add_partnership(world: World, partnership_id: str, lead_provider_id: str = L
     partnership = Partnership(partnership_id, lead_provider_id, delivery_partner_id, school_id, cohort, relationship,
                               pending, T0 if challenged else None, "mistake" if challenged else None,
                               created_at, created_at)
-    world.partnerships[partnership_id] = partnership
+    world.add_partnership(partnership)
     return partnership
 
 
@@ -120,7 +120,7 @@ def add_programme(world: World, programme_id: str, partnership_id: str | None, s
                   cohort: int = 2024, training_programme: str = "full_induction_programme",
                   default: bool = False) -> InductionProgramme:
     programme = InductionProgramme(programme_id, school_id, cohort, training_programme, partnership_id, T0)
-    world.programmes[programme_id] = programme
+    world.add_programme(programme)
     school_cohort = world.school_cohorts.setdefault(
         (school_id, cohort), SchoolCohort(school_id, cohort, "full_induction_programme", None, T0, T0))
     if default:
@@ -446,6 +446,7 @@ class TestChangeSchedule:
         world = participant_world()
         add_programme(world, "1a000009-0000-4000-8000-000000000009", PARTNERSHIP_A)  # not the default
         world.records[RECORD_1].induction_programme_id = "1a000009-0000-4000-8000-000000000009"
+        world.add_record(world.records[RECORD_1])
         world.school_cohorts[(SCHOOL, 2024)].default_induction_programme_id = None
         result = change(world, schedule_identifier="ecf-standard-january")
         assert result.induction_programme_id == "1a000009-0000-4000-8000-000000000009"

@@ -51,15 +51,15 @@ class Builder:
     def partnership(self, pid: str, lp: str, school: str, cohort: int = 2024, dp: str = DP_1, *,
                     challenged: bool = False, relationship: bool = False, pending: bool = False,
                     created: str = "2024-05-01T00:00:00Z") -> str:
-        self.world.partnerships[pid] = Partnership(
+        self.world.add_partnership(Partnership(
             pid, lp, dp, school, cohort, relationship, pending, T("2024-06-01T00:00:00Z") if challenged else None,
-            "mistake" if challenged else None, T(created), T(created))
+            "mistake" if challenged else None, T(created), T(created)))
         self.programme(f"prog-{pid}", school, cohort, pid)
         return f"prog-{pid}"
 
     def programme(self, prog: str, school: str, cohort: int = 2024, pid: str | None = None,
                   training_programme: str = "full_induction_programme") -> str:
-        self.world.programmes[prog] = InductionProgramme(prog, school, cohort, training_programme, pid, T0)
+        self.world.add_programme(InductionProgramme(prog, school, cohort, training_programme, pid, T0))
         return prog
 
     def participant(self, user_id: str, profile_id: str, participant_type: str = "ect",

@@ -79,17 +79,17 @@ def apply_registration(world: World, state: RegistrationState, event: Event) -> 
                                                  existing.created_at if existing else now, now)
     elif kind == "induction_programmes":
         existing = world.programmes.get(row["induction_programme_id"])
-        world.programmes[row["induction_programme_id"]] = InductionProgramme(
+        world.add_programme(InductionProgramme(
             row["induction_programme_id"], row["school_id"], row["cohort"], row["training_programme"],
-            row["partnership_id"], existing.created_at if existing else now)
+            row["partnership_id"], existing.created_at if existing else now))
     elif kind == "induction_placements":
         _apply_placement(world, state, row, now)
     elif kind == "partnerships":
         existing = world.partnerships.get(row["partnership_id"])
-        world.partnerships[row["partnership_id"]] = Partnership(
+        world.add_partnership(Partnership(
             row["partnership_id"], row["lead_provider_id"], row["delivery_partner_id"], row["school_id"], row["cohort"],
             row["relationship"], row["pending"], existing.challenged_at if existing else None,
-            existing.challenge_reason if existing else None, existing.created_at if existing else now, now)
+            existing.challenge_reason if existing else None, existing.created_at if existing else now, now))
     elif kind == "partnership_challenges":
         partnership = world.partnerships.get(row["partnership_id"])
         if partnership is not None:
@@ -163,5 +163,6 @@ def _apply_placement(world: World, state: RegistrationState, row: dict, now: dat
         if row["schedule_identifier"]:
             current.schedule_identifier = row["schedule_identifier"]
         current.updated_at = now
+        world.add_record(current)  # re-index: the programme may have changed
     if profile is not None:
         _touch_user(world, world.user_id_of_profile(profile.profile_id), now)

@@ -137,6 +137,7 @@ def _change_schedule(world: World, registrations: RegistrationState, lead_provid
     profile.cohort_changed_after_payments_frozen = accepted.cohort_changed_after_payments_frozen
     if accepted.cohort_changes:
         profile.school_id = accepted.school_id
+        world.add_profile(profile)  # re-index by school
     _moved_on(world, registrations, accepted.record, event_id_for("induction-record:change-schedule", event.provenance),
               event, schedule_identifier=accepted.schedule.identifier, schedule_cohort=accepted.cohort,
               induction_programme_id=accepted.induction_programme_id)

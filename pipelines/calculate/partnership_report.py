@@ -77,7 +77,7 @@ def report_partnership(world: World, lead_provider_id: str, school_id: str, coho
         partnership = Partnership(ids("partnership"), lead_provider_id, delivery_partner_id, school_id, cohort,
                                   relationship=False, pending=False, challenged_at=None, challenge_reason=None,
                                   created_at=now, updated_at=now)
-        world.partnerships[partnership.partnership_id] = partnership
+        world.add_partnership(partnership)
     write_report(partnership, delivery_partner_id, now)
     touch_school_and_participants(world, school_id, now)
     school_cohort = school_cohort_for_report(world, school_id, cohort, now)
@@ -89,8 +89,7 @@ def report_partnership(world: World, lead_provider_id: str, school_id: str, coho
 def reported_row(world: World, lead_provider_id: str, school_id: str, cohort: int,
                  delivery_partner_id: str) -> Partnership | None:
     """The existing row the report saves, or None when a new row is needed ("Which row")."""
-    rows = [p for p in world.partnerships.values()
-            if p.lead_provider_id == lead_provider_id and p.school_id == school_id and p.cohort == cohort]
+    rows = [p for p in world.partnerships_of_school_cohort(school_id, cohort) if p.lead_provider_id == lead_provider_id]
     relationship = [p for p in rows if p.relationship and p.delivery_partner_id == delivery_partner_id]
     if relationship:
         return relationship[0]
@@ -112,9 +111,7 @@ def touch_school_and_participants(world: World, school_id: str, now: datetime) -
     school = world.schools.get(school_id)
     if school is not None:
         school.updated_at = now
-    for profile in world.profiles.values():
-        if profile.school_id != school_id:
-            continue
+    for profile in world.profiles_at_school(school_id):
         profile.updated_at = now
         identity = world.identities.get(profile.identity_id)
         user = world.users.get(identity.user_id) if identity else None
@@ -132,8 +129,7 @@ def school_cohort_for_report(world: World, school_id: str, cohort: int, now: dat
 
 # ---------------------------------------------------------------------------- induction programmes
 def _programmes_of(world: World, school_cohort: SchoolCohort) -> list[InductionProgramme]:
-    return sorted((p for p in world.programmes.values()
-                   if p.school_id == school_cohort.school_id and p.cohort == school_cohort.cohort),
+    return sorted(world.programmes_of_school_cohort(school_cohort.school_id, school_cohort.cohort),
                   key=lambda p: (p.created_at, p.induction_programme_id))
 
 
@@ -141,7 +137,7 @@ def _new_fip_programme(world: World, school_cohort: SchoolCohort, partnership_id
                        ids: Ids) -> InductionProgramme:
     programme = InductionProgramme(ids("induction_programme"), school_cohort.school_id, school_cohort.cohort, FIP,
                                    partnership_id, now)
-    world.programmes[programme.induction_programme_id] = programme
+    world.add_programme(programme)
     return programme
 
 
@@ -152,9 +148,8 @@ def _make_default(school_cohort: SchoolCohort, programme: InductionProgramme, no
 
 def _first_active_partnership(world: World, school_cohort: SchoolCohort) -> Partnership | None:
     """The school's first active (unchallenged, not pending) non-relationship partnership for the cohort."""
-    active = [p for p in world.partnerships.values()
-              if p.school_id == school_cohort.school_id and p.cohort == school_cohort.cohort
-              and not p.relationship and p.unchallenged and not p.pending]
+    active = [p for p in world.partnerships_of_school_cohort(school_cohort.school_id, school_cohort.cohort)
+              if not p.relationship and p.unchallenged and not p.pending]
     return min(active, key=lambda p: p.partnership_id, default=None)
 
 
@@ -210,8 +205,7 @@ def is_active_record(record: InductionRecord, now: datetime) -> bool:
 
 
 def _active_records_in(world: World, programme: InductionProgramme, now: datetime) -> list[InductionRecord]:
-    return sorted((r for r in world.records.values()
-                   if r.induction_programme_id == programme.induction_programme_id and is_active_record(r, now)),
+    return sorted((r for r in world.records_in_programme(programme.induction_programme_id) if is_active_record(r, now)),
                   key=lambda r: (r.start_at, r.created_at, r.induction_record_id))
 
 

@@ -405,9 +405,9 @@ def _school_partnership(world: World, lead_provider_id: str, school_id: str | No
     cohort; or, when only the schedule identifier changes within the record's cohort, any active one."""
     if school_id is None or target is None:
         return None
-    active = sorted((p for p in world.partnerships.values()
-                     if p.school_id == school_id and p.cohort == target and p.lead_provider_id == lead_provider_id
-                     and p.unchallenged and not p.pending), key=lambda p: p.partnership_id)
+    active = sorted((p for p in world.partnerships_of_school_cohort(school_id, target)
+                     if p.lead_provider_id == lead_provider_id and p.unchallenged and not p.pending),
+                    key=lambda p: p.partnership_id)
     normal = [p for p in active if not p.relationship]
     if normal:
         return normal[0]

@@ -186,8 +186,7 @@ class PartnershipUpdateAccepted:
 def confirmed_partnerships(world: World, school_id: str, cohort: int) -> list[Partnership]:
     """The school's partnerships for the cohort that count as confirmed for §1.3 4d–4f: unchallenged
     (`challenged_at` and `challenge_reason` both null) and not relationship rows; pending ones count."""
-    return [p for p in world.partnerships.values()
-            if p.school_id == school_id and p.cohort == cohort and not p.relationship and p.unchallenged]
+    return [p for p in world.partnerships_of_school_cohort(school_id, cohort) if not p.relationship and p.unchallenged]
 
 
 def _has_provider_relationship(world: World, lead_provider_id: str, delivery_partner_id: str,
@@ -281,9 +280,8 @@ def _relationship_with_partner_exists(world: World, partnership: Partnership, de
     """§1.4 2d: another row of this provider, a relationship one, for the same school and cohort with
     the requested delivery partner."""
     return any(p.partnership_id != partnership.partnership_id and p.relationship
-               and p.lead_provider_id == partnership.lead_provider_id and p.school_id == partnership.school_id
-               and p.cohort == partnership.cohort and p.delivery_partner_id == delivery_partner_id
-               for p in world.partnerships.values())
+               and p.lead_provider_id == partnership.lead_provider_id and p.delivery_partner_id == delivery_partner_id
+               for p in world.partnerships_of_school_cohort(partnership.school_id, partnership.cohort))
 
 
 def check_partnership_update(world: World, lead_provider_id: str, partnership_id: Any,

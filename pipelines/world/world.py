@@ -69,6 +69,10 @@ class World:
     statement_by_name: dict[tuple[str, int, str], str] = field(default_factory=dict)
     line_items_by_statement: dict[str, list[LineItem]] = field(default_factory=lambda: defaultdict(list))
     lead_provider_by_slug: dict[str, str] = field(default_factory=dict)
+    partnerships_by_school_cohort: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    programmes_by_school_cohort: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
+    records_by_programme: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    profiles_by_school: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     # ------------------------------------------------------------------ indexing
     def add_lead_provider(self, provider: LeadProvider) -> None:
@@ -86,7 +90,36 @@ class World:
         self.identities[identity.identity_id] = identity
         self.identity_by_external.setdefault(identity.external_identifier, identity.identity_id)
 
+    def add_partnership(self, partnership: Partnership) -> None:
+        """Partnerships never change school or cohort (a report changes the delivery partner)."""
+        if partnership.partnership_id not in self.partnerships:
+            self.partnerships_by_school_cohort[(partnership.school_id, partnership.cohort)].append(
+                partnership.partnership_id)
+        self.partnerships[partnership.partnership_id] = partnership
+
+    def add_programme(self, programme: InductionProgramme) -> None:
+        if programme.induction_programme_id not in self.programmes:
+            self.programmes_by_school_cohort[(programme.school_id, programme.cohort)].append(
+                programme.induction_programme_id)
+        self.programmes[programme.induction_programme_id] = programme
+
+    def partnerships_of_school_cohort(self, school_id: str, cohort: int) -> list[Partnership]:
+        return [self.partnerships[p] for p in self.partnerships_by_school_cohort.get((school_id, cohort), ())]
+
+    def programmes_of_school_cohort(self, school_id: str, cohort: int) -> list[InductionProgramme]:
+        return [self.programmes[p] for p in self.programmes_by_school_cohort.get((school_id, cohort), ())]
+
+    def records_in_programme(self, programme_id: str) -> list[InductionRecord]:
+        return [self.records[r] for r in sorted(self.records_by_programme.get(programme_id, ()))
+                if self.records[r].induction_programme_id == programme_id]
+
+    def profiles_at_school(self, school_id: str) -> list[Profile]:
+        return [self.profiles[p] for p in sorted(self.profiles_by_school.get(school_id, ()))
+                if self.profiles[p].school_id == school_id]
+
     def add_profile(self, profile: Profile) -> None:
+        """Add or re-index a profile (call again after changing its identity or school)."""
+        self.profiles_by_school[profile.school_id].add(profile.profile_id)
         previous = self.profiles.get(profile.profile_id)
         if previous is None:
             self.profiles_by_identity[profile.identity_id].append(profile.profile_id)
@@ -103,9 +136,11 @@ class World:
                 declaration.profile_id = profile.profile_id
 
     def add_record(self, record: InductionRecord) -> None:
+        """Add or re-index a record (call again after changing its programme)."""
         if record.induction_record_id not in self.records:
             self.records_by_profile[record.profile_id].append(record.induction_record_id)
         self.records[record.induction_record_id] = record
+        self.records_by_programme[record.induction_programme_id].add(record.induction_record_id)
 
     def add_declaration(self, declaration: Declaration) -> None:
         if declaration.declaration_id not in self.declarations:
