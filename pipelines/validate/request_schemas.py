@@ -37,9 +37,11 @@ and host, the query and fragment, repeated `/`, one trailing `/` and a `.json` s
 |---|---|---|
 | `declaration_create` | `declaration_create` | `/participant-declarations` |
 | `declaration_void` | `declaration_void` | `/participant-declarations/{id}/void` |
-| `participant_action` | `participant_{withdraw,defer,resume,change_schedule}` | `/participants[/ecf]/{id}/{withdraw,defer,resume,change-schedule}` |
+| `participant_action` | `participant_<action>` | `/participants[/ecf]/{id}/<action>` |
 | `partnership` | `partnership_create` / `partnership_update` | `/partnerships/ecf` / `/partnerships/ecf/{id}` |
 | `other` | NULL | anything else |
+
+(`<action>`: withdraw, defer, resume or change-schedule; the action name has `_` for `-`.)
 
 It is a reading aid for the report, not the router: `routes.py` decides what a line reaches (for
 example `/api/v1/partnerships/ecf` is classified `partnership` here and gets the live 404 there).
@@ -302,13 +304,15 @@ def _attribute(name: str, required: bool, *rules: Rule) -> tuple[str, Field]:
     return name, Field(pl.Utf8, required, rules)
 
 
+_YEAR = Rule(pa.Check.str_matches(YEAR_PATTERN), _quoted("cohort")("is not a 4-digit year"))
 _COURSE = _attribute("course_identifier", True,
                      _one_of("course_identifier", COURSE_IDENTIFIERS, "a known ECF course"))
 
 ATTRIBUTE_FIELDS: dict[str, dict[str, Field]] = {
     DECLARATION_CREATE: dict([
         _attribute("participant_id", True, _uuid("participant_id")),
-        _attribute("declaration_type", True, _one_of("declaration_type", DECLARATION_TYPES, "a known declaration type")),
+        _attribute("declaration_type", True,
+                   _one_of("declaration_type", DECLARATION_TYPES, "a known declaration type")),
         _attribute("declaration_date", True, *_DECLARATION_DATE),
         _COURSE,
         _attribute("evidence_held", False, *_EVIDENCE_HELD),
@@ -321,10 +325,10 @@ ATTRIBUTE_FIELDS: dict[str, dict[str, Field]] = {
     PARTICIPANT_RESUME: dict([_COURSE]),
     PARTICIPANT_CHANGE_SCHEDULE: dict([
         _COURSE, _attribute("schedule_identifier", True),
-        _attribute("cohort", False, Rule(pa.Check.str_matches(YEAR_PATTERN), _quoted("cohort")("is not a 4-digit year"))),
+        _attribute("cohort", False, _YEAR),
     ]),
     PARTNERSHIP_CREATE: dict([
-        _attribute("cohort", True, Rule(pa.Check.str_matches(YEAR_PATTERN), _quoted("cohort")("is not a 4-digit year"))),
+        _attribute("cohort", True, _YEAR),
         _attribute("school_id", True, _uuid("school_id")),
         _attribute("delivery_partner_id", True, _uuid("delivery_partner_id")),
     ]),
