@@ -6,6 +6,9 @@ each time), in a fixed row order so the Parquet exports stay byte-identical.
 
 from __future__ import annotations
 
+from operator import attrgetter
+from typing import Callable
+
 import duckdb
 import polars as pl
 
@@ -41,45 +44,48 @@ def save_history(con: duckdb.DuckDBPyConnection, from_event_seq: int) -> None:
                 "ORDER BY event_seq, entity, entity_id, change")
 
 
+def _frame(records, columns: dict[str, Callable]) -> pl.DataFrame:
+    """A frame built column by column (memory for the values, not a dict per row)."""
+    records = list(records)
+    return pl.DataFrame({name: [get(r) for r in records] for name, get in columns.items()}, strict=False)
+
+
 def save_lifecycle(con: duckdb.DuckDBPyConnection, replay: Replay) -> None:
     world = replay.world
     slugs = {lp.lead_provider_id: lp.slug for lp in world.lead_providers.values()}
-    declarations = pl.DataFrame([{
-        "declaration_id": d.declaration_id, "lead_provider_id": d.lead_provider_id, "user_id": d.user_id,
-        "participant_profile_id": d.profile_id or None, "participant_type": d.participant_type,
-        "course_identifier": d.course_identifier, "declaration_type": d.declaration_type,
-        "declaration_date": d.declaration_date, "cohort": d.cohort, "state": d.state,
-        "evidence_held": d.evidence_held, "delivery_partner_id": d.delivery_partner_id,
-        "mentor_user_id": d.mentor_user_id, "pupil_premium_uplift": d.pupil_premium_uplift,
-        "sparsity_uplift": d.sparsity_uplift, "superseded_by_id": d.superseded_by_id,
-        "ineligible_reason": d.ineligible_reason, "statement_id": world.statement_id_of(d.declaration_id),
-        "clawback_statement_id": world.clawback_statement_id_of(d.declaration_id),
-        "created_at": d.created_at, "updated_at": d.updated_at,
-    } for d in world.declarations.values()], infer_schema_length=None)
+    declarations = _frame(world.declarations.values(), {
+        "declaration_id": attrgetter("declaration_id"), "lead_provider_id": attrgetter("lead_provider_id"),
+        "user_id": attrgetter("user_id"), "participant_profile_id": lambda d: d.profile_id or None,
+        "participant_type": attrgetter("participant_type"), "course_identifier": attrgetter("course_identifier"),
+        "declaration_type": attrgetter("declaration_type"), "declaration_date": attrgetter("declaration_date"),
+        "cohort": attrgetter("cohort"), "state": attrgetter("state"), "evidence_held": attrgetter("evidence_held"),
+        "delivery_partner_id": attrgetter("delivery_partner_id"), "mentor_user_id": attrgetter("mentor_user_id"),
+        "pupil_premium_uplift": attrgetter("pupil_premium_uplift"), "sparsity_uplift": attrgetter("sparsity_uplift"),
+        "superseded_by_id": attrgetter("superseded_by_id"), "ineligible_reason": attrgetter("ineligible_reason"),
+        "statement_id": lambda d: world.statement_id_of(d.declaration_id),
+        "clawback_statement_id": lambda d: world.clawback_statement_id_of(d.declaration_id),
+        "created_at": attrgetter("created_at"), "updated_at": attrgetter("updated_at"),
+    })
     _replace(con, "declarations", declarations, "created_at, declaration_id")
-    items = pl.DataFrame([{
-        "declaration_id": i.declaration_id, "statement_id": i.statement_id, "line_type": i.line_type,
-        "state": i.state, "created_at": i.created_at, "updated_at": i.updated_at,
-    } for items in world.line_items.values() for i in items], infer_schema_length=None)
+    del declarations
+    items = _frame((i for items in world.line_items.values() for i in items), {
+        name: attrgetter(name) for name in ("declaration_id", "statement_id", "line_type", "state", "created_at",
+                                            "updated_at")})
     _replace(con, "statement_line_items", items, "statement_id, declaration_id, line_type")
-    statements = pl.DataFrame([{
-        "statement_id": s.statement_id, "lead_provider_id": s.lead_provider_id,
-        "lead_provider_slug": slugs.get(s.lead_provider_id), "cohort": s.cohort, "statement_name": s.name,
-        "deadline_on": s.deadline_on, "payment_on": s.payment_on, "output_fee": s.output_fee, "status": s.status,
-        "contract_version": s.contract_version, "mentor_contract_version": s.mentor_contract_version,
-        "reconcile_amount": s.reconcile_amount, "marked_as_paid_at": s.marked_as_paid_at,
-        "created_at": s.created_at, "updated_at": s.updated_at,
-    } for s in world.statements.values()], infer_schema_length=None)
+    del items
+    statements = _frame(world.statements.values(), {
+        "statement_id": attrgetter("statement_id"), "lead_provider_id": attrgetter("lead_provider_id"),
+        "lead_provider_slug": lambda s: slugs.get(s.lead_provider_id), "cohort": attrgetter("cohort"),
+        "statement_name": attrgetter("name"), **{name: attrgetter(name) for name in (
+            "deadline_on", "payment_on", "output_fee", "status", "contract_version", "mentor_contract_version",
+            "reconcile_amount", "marked_as_paid_at", "created_at", "updated_at")}})
     _replace(con, "statements", statements, "lead_provider_slug, cohort, payment_on, statement_name")
-    adjustments = pl.DataFrame([{
-        "adjustment_ref": a.adjustment_ref, "statement_id": a.statement_id, "description": a.description,
-        "amount": a.amount, "created_at": a.created_at, "updated_at": a.updated_at,
-    } for a in world.adjustments.values()], infer_schema_length=None)
+    adjustments = _frame(world.adjustments.values(), {name: attrgetter(name) for name in (
+        "adjustment_ref", "statement_id", "description", "amount", "created_at", "updated_at")})
     _replace(con, "statement_adjustments", adjustments, "adjustment_ref")
     cycles = dict(con.execute("SELECT event_seq, cycle_id FROM timeline WHERE family = 'finance'").fetchall())
-    refusals = pl.DataFrame([{
-        "event_seq": r.event_seq, "cycle_id": cycles.get(r.event_seq), "kind": r.kind,
-        "lead_provider_slug": r.lead_provider_slug, "cohort": r.cohort, "statement_name": r.statement_name,
-        "reason": r.reason, "effective_at": r.effective_at,
-    } for r in world.finance_refusals], infer_schema_length=None)
+    refusals = _frame(world.finance_refusals, {
+        "event_seq": attrgetter("event_seq"), "cycle_id": lambda r: cycles.get(r.event_seq),
+        **{name: attrgetter(name) for name in ("kind", "lead_provider_slug", "cohort", "statement_name", "reason",
+                                               "effective_at")}})
     _replace(con, "finance_refusals", refusals, "event_seq")
