@@ -131,7 +131,11 @@ def demo(
     last = summaries[-1]
     out.print(f"\n[bold]Demo home ready[/] in {elapsed:.1f} s: {target.root}")
     out.print(f"  {len(summaries)} cycles, the last at {last.as_of}")
+    applied = sum(s.requests_applied for s in summaries)
+    accepted = sum(s.requests_accepted for s in summaries)
     out.print(f"  inputs               {target.inbox}/ (reference, registrations, finance, providers)")
+    out.print(f"  receipts             {target.receipts}/ ({applied} requests: {accepted} accepted, "
+              f"{applied - accepted} answered with the live API's errors)")
     out.print(f"  analysts' warehouse  {target.warehouse_db}  (open read-only: duckdb -readonly {target.warehouse_db})")
     out.print(f"  Parquet exports      {target.exports}/")
     out.print(f"  per-cycle reports    {target.cycles}/<as_of>/ (summary.json, quarantine.jsonl, validation.json)")

@@ -7,7 +7,7 @@ time zone is pinned to UTC), Python values are timezone-aware `datetime`s.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 UTC = timezone.utc
 BEGINNING_OF_TIME = datetime(1, 1, 1, tzinfo=UTC)
@@ -57,7 +57,3 @@ def stamp(value: datetime) -> str:
 def rfc3339(value: datetime) -> str:
     """RFC 3339 without fractions, as the live API writes timestamps."""
     return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def day_after(value: datetime) -> datetime:
-    return as_utc(value) + timedelta(days=1)

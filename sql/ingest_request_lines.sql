@@ -17,7 +17,7 @@ numbered AS (
 lines AS (
     SELECT *, json_valid(line_text) AS is_json
     FROM numbered
-    WHERE trim(line_text) <> ''
+    WHERE NOT regexp_full_match(line_text, '[ \t\n\r]*')  -- blank: JSON whitespace only
 ),
 members AS (
     SELECT *,

@@ -125,7 +125,7 @@ def test_known_path_with_a_method_its_route_does_not_take_is_404(method, path):
     "/api/v3/participant-declarations.JSON",
     "/api/v3/participants/npq/x/withdraw",
     f"/api/v3/participant-declarations/{ID}.json/void",
-    f"/api/v3/participant-declarations/a.b/void",
+    "/api/v3/participant-declarations/a.b/void",
     "/api/v3/partnerships/ecf/.json",
 ])
 def test_unknown_routes_are_404_resource_not_found(path):

@@ -19,9 +19,6 @@ from pipelines.world.model import (
 )
 from pipelines.world.world import World
 
-DECLARATION_DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z")
-
-
 def _parse_declaration_date(text: str) -> datetime:
     return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
 

@@ -373,7 +373,7 @@ class Injector:
 
     # ---------------------------------------------------------------- declarations.md §4.3–§4.4
     def action_errors(self) -> None:
-        rng, ids, cal = self.rng, self.ctx.ids, self.cal
+        rng, ids = self.rng, self.ctx.ids
         actives = self.ctx.pools.actives
 
         def during(start, end):

@@ -38,7 +38,7 @@ def ingest_request_batches(con: duckdb.DuckDBPyConnection, batches: list[tuple[i
         WHERE line_type = 'OBJECT' AND method IS NOT NULL AND path IS NOT NULL AND submitted_at IS NOT NULL
         ORDER BY file_id, line_number""").fetchall()[0][0]
     problems = con.sql(read_sql("request_line_problems")).pl()
-    line_counts = con.sql(
+    line_counts = con.sql(  # noqa: F841 - read by DuckDB's replacement scan below
         "SELECT file_id, count(*) AS row_count FROM landed_request_lines GROUP BY file_id").pl()
     con.execute("UPDATE ingested_files SET row_count = c.row_count FROM line_counts AS c "
                 "WHERE ingested_files.file_id = c.file_id")

@@ -32,7 +32,6 @@ class IngestResult:
     duplicates_skipped: list[str] = field(default_factory=list)
     quarantine: pl.DataFrame = field(default_factory=empty_errors)
     corrections: int = 0
-    rows_by_kind: dict[str, int] = field(default_factory=dict)
 
 
 def _already_ingested(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
@@ -58,11 +57,11 @@ def _register_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, cycle_id:
 
 
 def _store_csv(con: duckdb.DuckDBPyConnection, kind: k.Kind, file_id: int, read: ReadCsv) -> None:
-    raw = read.cells.select(
+    raw = read.cells.select(  # noqa: F841 - read by DuckDB's replacement scan
         pl.lit(file_id, pl.Int32).alias("file_id"), "line_number",
         pl.struct(pl.exclude("line_number")).struct.json_encode().alias("fields"))
     con.execute("INSERT INTO raw_csv_rows SELECT file_id, line_number, sha256(fields), fields FROM raw")
-    typed = read.typed.with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))
+    typed = read.typed.with_columns(pl.lit(file_id, pl.Int32).alias("file_id"))  # noqa: F841 - as above
     columns = ", ".join(("file_id", "line_number", *kind.column_names))
     con.execute(f"INSERT INTO {kind.table} SELECT {columns} FROM typed")
 
@@ -116,7 +115,6 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, home: Home, cycle_id: int, as_o
         _store_csv(con, kind, file_id, read)
         result.files_ingested += 1
         result.rows_ingested += read.typed.height
-        result.rows_by_kind[kind.table] = result.rows_by_kind.get(kind.table, 0) + read.typed.height
         if progress:
             progress("CSV inputs", done, len(csv_files))
 
@@ -139,7 +137,6 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, home: Home, cycle_id: int, as_o
             files_done += len(chunk)
             result.files_ingested += len(chunk)
             result.rows_ingested += readable
-            result.rows_by_kind["requests"] = result.rows_by_kind.get("requests", 0) + readable
             if progress:
                 progress("request batches", files_done, len(accepted))
     result.quarantine = pl.concat(frames).sort("relative_path", "line_number", nulls_last=False)
@@ -153,9 +150,9 @@ REQUEST_CHUNK_BYTES = 96 * 1024 * 1024
 def _chunks_by_size(batches: list[tuple[int, LandedFile]]) -> list[list[tuple[int, LandedFile]]]:
     """Batches in groups of about REQUEST_CHUNK_BYTES: one DuckDB pass each keeps memory bounded."""
     chunks: list[list[tuple[int, LandedFile]]] = []
-    size = REQUEST_CHUNK_BYTES
+    size = 0
     for batch in batches:
-        if size + batch[1].size_bytes > REQUEST_CHUNK_BYTES and (not chunks or chunks[-1]):
+        if not chunks or (chunks[-1] and size + batch[1].size_bytes > REQUEST_CHUNK_BYTES):
             chunks.append([])
             size = 0
         chunks[-1].append(batch)

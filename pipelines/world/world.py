@@ -20,9 +20,6 @@ from pipelines.world.model import (
     User,
 )
 
-FAR_FUTURE = datetime.max
-
-
 def latest_first_key(record: InductionRecord) -> tuple:
     """"Latest" induction record: open-ended first, then newest start, then newest creation."""
     return (record.end_at is None, record.start_at, record.created_at)
@@ -159,9 +156,6 @@ class World:
         self.statement_by_name[(statement.lead_provider_id, statement.cohort, statement.name)] = statement.statement_id
 
     # ------------------------------------------------------------------ participants
-    def user_of_identity(self, identity_id: str) -> str:
-        return self.identities[identity_id].user_id
-
     def user_id_of_profile(self, profile_id: str) -> str:
         return self.identities[self.profiles[profile_id].identity_id].user_id
 
@@ -232,9 +226,6 @@ class World:
         """The provider's latest record whose start is on or before `instant` (§1.2 step 2, §1.6)."""
         records = [r for r in self.provider_records(profile_id, lead_provider_id) if r.start_at <= instant]
         return max(records, key=latest_first_key, default=None)
-
-    def latest_record(self, profile_id: str) -> InductionRecord | None:
-        return max(self.records_of(profile_id), key=latest_first_key, default=None)
 
     def latest_provider_state(self, profile_id: str, lead_provider_id: str) -> ProviderParticipantState | None:
         states = self.provider_states.get((profile_id, lead_provider_id))
