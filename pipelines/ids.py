@@ -7,7 +7,9 @@ it made in an earlier one, so the two can never disagree.
 
 from __future__ import annotations
 
+import re
 import uuid
+from typing import Any
 
 # Namespace of every declaration id the product creates from a request line.
 DECLARATION_NAMESPACE = uuid.UUID("5b1f6a0e-7c0d-4d7e-9a51-0e4c1f2d3a6b")
@@ -37,3 +39,28 @@ def event_id_for(role: str, event_seq_key: str) -> str:
     """A row created by a timeline event: `event_seq_key` is the event's provenance
     (folder:file_sha256:line for inputs), `role` says which of its rows this is."""
     return str(uuid.uuid5(PRODUCT_NAMESPACE, f"{role}:{event_seq_key}"))
+
+
+_ACCEPTABLE_UUID = re.compile(r"(\{)?(?:[a-fA-F0-9]{4}-?){8}(?(1)\})\Z")
+
+
+def canonical_uuid(value: Any) -> str | None:
+    """Rails' PostgreSQL `uuid` cast (`OID::Uuid`): `value.to_s`, accepted when it is 32 hex digits
+    with an optional hyphen after each group of four, optionally in braces; returned canonical
+    (lower case, 8-4-4-4-12). Anything else → None (a lookup by it finds nothing). The live service
+    compares every id in a path or body this way, so `ABC…` finds `abc…`."""
+    if value is None or isinstance(value, (dict, list)):
+        return None
+    text = str(value)  # no bool/number text is UUID-shaped, in Ruby or Python spelling
+    if not _ACCEPTABLE_UUID.match(text):
+        return None
+    digits = text.replace("{", "").replace("}", "").replace("-", "").lower()
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def lookup_keys(value: Any) -> tuple[str, ...]:
+    """The keys to look an id up by: as sent, then in canonical UUID form when that differs."""
+    if not isinstance(value, str) or not value:
+        return ()
+    canonical = canonical_uuid(value)
+    return (value,) if canonical in (None, value) else (value, canonical)

@@ -494,7 +494,7 @@ def check_declaration(world: World, lead_provider_id: str, attributes: dict,
 def check_void(world: World, lead_provider_id: str, declaration_id: str, now: datetime) -> VoidAccepted | Response:
     """`VoidParticipantDeclaration` (§2.1): own declarations only; `paid` → clawback checks."""
     today = as_utc(now).date()
-    declaration = world.declarations.get(declaration_id) if isinstance(declaration_id, str) else None
+    declaration = world.find_declaration(declaration_id)
     if declaration is None or declaration.lead_provider_id != lead_provider_id:
         return Response(404, NOT_FOUND)
 

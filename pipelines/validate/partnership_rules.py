@@ -61,6 +61,7 @@ from pipelines.validate.envelope import (
 )
 from pipelines.validate.request_body import is_blank
 from pipelines.world.model import Partnership, School
+from pipelines.ids import canonical_uuid
 from pipelines.world.world import World
 
 __all__ = [
@@ -141,20 +142,8 @@ def cohort_year_of(value: Any) -> int | None:
     return rails_integer(value)
 
 
-_ACCEPTABLE_UUID = re.compile(r"(\{)?(?:[a-fA-F0-9]{4}-?){8}(?(1)\})\Z")
-
-
-def rails_uuid(value: Any) -> str | None:
-    """Rails' PostgreSQL `uuid` cast (`OID::Uuid`): `value.to_s`, accepted when it is 32 hex digits
-    with an optional hyphen after each group of four, optionally in braces; returned canonical
-    (lower case, 8-4-4-4-12). Anything else → None (the lookup finds nothing)."""
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value)  # no bool/number text is UUID-shaped, in Ruby or Python spelling
-    if not _ACCEPTABLE_UUID.match(text):
-        return None
-    digits = text.replace("{", "").replace("}", "").replace("-", "").lower()
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+# Rails' PostgreSQL `uuid` cast lives with the product's ids (`pipelines/ids.py`).
+rails_uuid = canonical_uuid
 
 
 # --- decisions ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from pipelines.ids import lookup_keys
 from pipelines.world.model import (
     Adjustment, FinanceRefusal, HistoryRow, BILLABLE_LINE_STATES, COURSE_FOR_TYPE, LIVE_STATES, OPEN, REFUNDABLE_LINE_STATES, TYPE_FOR_COURSE, Cohort,
     Declaration, DeliveryPartner, Identity, InductionProgramme, InductionRecord, LeadProvider, LineItem,
@@ -169,15 +170,18 @@ class World:
     def resolve_identity(self, participant_id: str | None, course_identifier: str | None) -> Identity | None:
         """declarations.md §1.1: the user's first identity holding a profile of the course's type (any
         status), else the identity whose external_identifier is the id sent."""
-        if not isinstance(participant_id, str) or not participant_id:
-            return None
+        keys = lookup_keys(participant_id)  # ids compare as PostgreSQL uuids: any case, braces
         participant_type = TYPE_FOR_COURSE.get(course_identifier) if isinstance(course_identifier, str) else None
         if participant_type is not None:
-            for identity_id in self.identities_by_user.get(participant_id, ()):
-                if any(p.participant_type == participant_type for p in self.profiles_of_identity(identity_id)):
-                    return self.identities[identity_id]
-        identity_id = self.identity_by_external.get(participant_id)
-        return self.identities[identity_id] if identity_id else None
+            for key in keys:
+                for identity_id in self.identities_by_user.get(key, ()):
+                    if any(p.participant_type == participant_type for p in self.profiles_of_identity(identity_id)):
+                        return self.identities[identity_id]
+        for key in keys:
+            identity_id = self.identity_by_external.get(key)
+            if identity_id:
+                return self.identities[identity_id]
+        return None
 
     def resolve_profile(self, identity: Identity | None, course_identifier: str | None) -> Profile | None:
         """The identity's first active-record profile of the course's type."""
@@ -239,6 +243,10 @@ class World:
         return min(open_ones, key=lambda s: (s.deadline_on, s.payment_on, s.name), default=None)
 
     # ------------------------------------------------------------------ declarations
+    def find_declaration(self, declaration_id: object) -> Declaration | None:
+        """A declaration by the id sent in a path (compared as a PostgreSQL uuid)."""
+        return next((self.declarations[key] for key in lookup_keys(declaration_id) if key in self.declarations), None)
+
     def declarations_of_user(self, user_id: str) -> list[Declaration]:
         return [self.declarations[d] for d in self.declarations_by_user.get(user_id, ())]
 
