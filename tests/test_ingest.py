@@ -192,3 +192,13 @@ def test_a_state_import_after_the_first_cycle_is_refused(builder):
     run_cycle(builder.home, LATER)
     [entry] = quarantine(builder.home, 2)
     assert entry["message"] == "a state import can only be taken in by the first cycle"
+
+
+def test_ingest_reports_the_same_content_skipped_in_one_folder(builder):
+    from pipelines.cycle import stage_ingest
+
+    builder.with_providers()
+    line = request_line() + "\n"
+    builder.write("inbox/providers/alder/a.jsonl", line)
+    builder.write("inbox/providers/alder/b.jsonl", line)
+    assert stage_ingest(builder.home, AS_OF)["duplicates_skipped"] == 1

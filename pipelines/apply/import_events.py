@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pipelines.apply.events import Event
-from pipelines.apply.registration_events import _touch_user
+from pipelines.apply.registration_events import touch_user
 from pipelines.ids import event_id_for, statement_id_for
 from pipelines.instants import as_utc
 from pipelines.world.model import (
@@ -73,7 +73,7 @@ def _import_other_account(world: World, row: dict, now: datetime, provenance: st
     user_id = row["user_id"]
     identity_id = event_id_for("shared-trn-identity", provenance)
     world.add_identity(Identity(identity_id, user_id, user_id, "", now, now))
-    _touch_user(world, user_id, now)
+    touch_user(world, user_id, now)
     world.add_profile(Profile(
         event_id_for("shared-trn-profile", provenance), identity_id, row["participant_type"] or ECT, row["trn"],
         0, "", "", None, None, "active", None, False, False, now, now))

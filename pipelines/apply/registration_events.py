@@ -39,7 +39,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return as_utc(value) if value is not None else None
 
 
-def _touch_user(world: World, user_id: str, now: datetime, full_name: str | None = None,
+def touch_user(world: World, user_id: str, now: datetime, full_name: str | None = None,
                 email: str | None = None) -> User:
     user = world.users.get(user_id)
     if user is None:
@@ -68,7 +68,7 @@ def apply_registration(world: World, state: RegistrationState, event: Event) -> 
         world.add_identity(Identity(row["participant_identity_id"], row["user_id"],
                                     row["external_identifier"] or row["user_id"], row["email"],
                                     existing.created_at if existing else now, now))
-        _touch_user(world, row["user_id"], now, email=row["email"])
+        touch_user(world, row["user_id"], now, email=row["email"])
     elif kind == "participant_profiles":
         _apply_profile(world, state, row, now, event.event_seq)
     elif kind == "school_cohorts":
@@ -98,7 +98,7 @@ def apply_registration(world: World, state: RegistrationState, event: Event) -> 
     elif kind == "participant_id_changes":
         world.participant_id_changes[row["user_id"]].append(
             ParticipantIdChange(row["user_id"], row["from_participant_id"], row["to_participant_id"], now))
-        _touch_user(world, row["user_id"], now)
+        touch_user(world, row["user_id"], now)
 
 
 def _apply_profile(world: World, state: RegistrationState, row: dict, now: datetime, event_seq: int) -> None:
@@ -123,7 +123,7 @@ def _apply_profile(world: World, state: RegistrationState, row: dict, now: datet
     _fill_record_schedules(world, profile)
     state.profiles_by_school_cohort[(profile.school_id, profile.cohort)].add(profile.profile_id)
     apply_uplifts(world, state, profile.school_id, profile.cohort)
-    _touch_user(world, identity.user_id, now, full_name=row["full_name"], email=identity.email)
+    touch_user(world, identity.user_id, now, full_name=row["full_name"], email=identity.email)
     if profile.fundable and (existing is None or not existing.fundable):
         make_submitted_declarations_eligible(world, profile.profile_id, now.date(), now, event_seq)
 
@@ -165,4 +165,4 @@ def _apply_placement(world: World, state: RegistrationState, row: dict, now: dat
         current.updated_at = now
         world.add_record(current)  # re-index: the programme may have changed
     if profile is not None:
-        _touch_user(world, world.user_id_of_profile(profile.profile_id), now)
+        touch_user(world, world.user_id_of_profile(profile.profile_id), now)

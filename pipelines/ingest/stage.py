@@ -82,22 +82,23 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, home: Home, cycle_id: int, as_o
     landed, problems = discover(home)
     errors: list[InputError] = list(problems)
     seen = _already_ingested(con)
+    taken_now: set[tuple[str, str]] = set()
     candidates = landed + shipped_defaults(_supplied_reference_kinds(con, landed))
     new: list[LandedFile] = []
     for landed_file in sorted(candidates, key=lambda f: f.rank):
         key = (landed_file.folder, landed_file.content_sha256)
+        if key in taken_now:  # the same content twice in one folder: taken once
+            result.duplicates_skipped.append(landed_file.relative_path)
+            continue
         if key in seen:
             continue
-        seen.add(key)
+        taken_now.add(key)
         if landed_file.family == "migration" and not first_cycle:
             errors.append(InputError(
                 landed_file.relative_path, "a state import can only be taken in by the first cycle",
                 "import state into a new home (or rebuild this one) before running any cycle"))
             continue
         new.append(landed_file)
-    skipped_same_content = [f.relative_path for f in landed if f not in new and
-                            (f.folder, f.content_sha256) in {(n.folder, n.content_sha256) for n in new}]
-    result.duplicates_skipped = skipped_same_content
 
     csv_files = [f for f in new if f.family != "requests"]
     batches = [f for f in new if f.family == "requests"]
