@@ -5,7 +5,10 @@
 Prints, per stage, wall time, rows handled, rows per second and peak memory (the stage process's
 maximum resident set size). Each stage runs in a fresh process so its peak is its own. Targets:
 ingest of the national request stream <= 60 s and <= 4 GB (issue 2); the apply stage, from the
-ingested requests to written receipts, <= 60 s and <= 4 GB (issue 3).
+ingested requests to written receipts, <= 60 s and <= 4 GB (issue 3); the calculate stage, every
+statement of every provider and cohort, <= 10 s (issue 4). After `calculate`, the same statements
+are calculated again by the straightforward row-by-row oracle of the property tests
+(`tests/statement_oracle.py`), checked equal, and the two times are printed with their ratio.
 """
 
 from __future__ import annotations
@@ -59,6 +62,13 @@ def run_stage(stage: str, work: Path, scale: str, seed: int, as_of: str | None) 
 
         summary = stage_apply(home)
         result = {"rows": summary["requests_applied"], "unit": "requests applied (receipts written)"}
+    elif stage == "calculate":
+        from pipelines.cycle import stage_calculate
+
+        summary = stage_calculate(home)
+        result = {"rows": summary["statements_calculated"], "unit": "statements calculated"}
+    elif stage == "oracle":
+        result = _run_oracle(home)
     elif stage == "publish":
         with open_state(home.state_db, read_only=True) as con:
             rows = con.execute("SELECT count(*) FROM timeline").fetchall()[0][0]
@@ -68,6 +78,29 @@ def run_stage(stage: str, work: Path, scale: str, seed: int, as_of: str | None) 
         raise SystemExit(f"unknown stage {stage}")
     result.update(seconds=time.perf_counter() - started, peak_mb=_peak_mb())
     return result
+
+
+def _run_oracle(home) -> dict:
+    """The row-by-row oracle over the calculated state; its figures must equal the stage's."""
+    from decimal import Decimal
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from statement_oracle import oracle_statements, oracle_tables
+    from pipelines.state.database import open_state
+
+    with open_state(home.state_db, read_only=True) as con:
+        [(as_of,)] = con.execute("SELECT max(as_of) FROM cycles").fetchall()
+        tables = oracle_tables(con, as_of)
+        stage_totals = dict(con.execute("SELECT statement_id, amount FROM statement_lines "
+                                        "WHERE section = 'totals' AND figure = 'total_incl_vat' "
+                                        "AND figures_from = 'calculated'").fetchall())
+    started = time.perf_counter()
+    figures = oracle_statements(**tables, as_of=as_of)
+    seconds = time.perf_counter() - started
+    differing = [sid for sid, total in stage_totals.items() if Decimal(total) != figures[sid]["grand_total_incl_vat"]]
+    if differing:
+        raise SystemExit(f"the oracle and the calculate stage differ on {len(differing)} statements: {differing[:5]}")
+    return {"rows": len(figures), "unit": "statements (row-by-row oracle, totals equal)", "oracle_seconds": seconds}
 
 
 def _child(stage: str, work: Path, scale: str, seed: int, as_of: str | None = None) -> dict:
@@ -101,12 +134,17 @@ def main() -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(work / "staging" / relative, target)
     as_of = generated["as_of"]
-    for stage in ("ingest", "timeline", "apply", "publish"):
+    for stage in ("ingest", "timeline", "apply", "calculate", "oracle", "publish"):
         figures[stage] = _child(stage, work, args.scale, args.seed, as_of)
     print(f"\n{'stage':<10} {'seconds':>9} {'rows':>12} {'rows/s':>12} {'peak MB':>9}  unit")
     for stage, f in figures.items():
         rate = f["rows"] / f["seconds"] if f["seconds"] else 0
         print(f"{stage:<10} {f['seconds']:>9.2f} {f['rows']:>12,} {rate:>12,.0f} {f['peak_mb']:>9,.0f}  {f['unit']}")
+    oracle = figures["oracle"]["oracle_seconds"]
+    calculate = figures["calculate"]["seconds"]
+    print(f"\ncalculate stage {calculate:.2f} s (all of it: counts, core, ECF2, identities, tables, JSON); "
+          f"row-by-row oracle {oracle:.2f} s (calculation only, after loading its rows); "
+          f"oracle / stage = {oracle / calculate:.1f}x")
     print(f"\nrequest lines ingested: {figures['ingest'].get('request_lines', 0):,}; "
           f"generated counts: {json.dumps(generated.get('counts', {}))}")
     if not args.work:

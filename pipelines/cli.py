@@ -91,7 +91,7 @@ class _Reporter:
 def _summary_table(summaries: list[CycleSummary]) -> Table:
     table = Table(title="Cycles", title_justify="left")
     for header in ("as_of", "files", "rows", "quarantined", "events", "late", "waiting", "requests", "accepted",
-                   "refused"):
+                   "refused", "statements"):
         if header == "as_of":
             table.add_column(header, no_wrap=True, min_width=20)
         else:
@@ -99,7 +99,7 @@ def _summary_table(summaries: list[CycleSummary]) -> Table:
     for s in summaries:
         table.add_row(s.as_of, str(s.files_ingested), str(s.rows_ingested), str(s.rows_quarantined),
                       str(s.events_on_timeline), str(s.rows_late), str(s.rows_waiting), str(s.requests_applied),
-                      str(s.requests_accepted), str(s.finance_refused))
+                      str(s.requests_accepted), str(s.finance_refused), str(s.statements_calculated))
     return table
 
 
@@ -162,9 +162,11 @@ def cycle(
     out.print(_summary_table([summary]))
     out.print(f"Reports: {target.root / summary.cycle_folder}/  Receipts: {target.receipts}/  "
               f"Warehouse: {target.warehouse_db}")
-    if summary.rows_quarantined or summary.finance_refused:
+    if summary.rows_quarantined or summary.finance_refused or summary.statements_not_calculated:
         console.print(f"[yellow]{summary.rows_quarantined} quarantined, {summary.finance_refused} finance rows "
-                      f"refused[/]: see {target.root / summary.cycle_folder}/ (quarantine.jsonl, summary.json)")
+                      f"refused, {summary.statements_not_calculated} statements not calculated[/]: see "
+                      f"{target.root / summary.cycle_folder}/ (quarantine.jsonl, summary.json) and the "
+                      "statement_calculation_problems table")
         raise typer.Exit(EXIT_QUARANTINED)
 
 
@@ -202,6 +204,24 @@ def apply(home: HomeOption = None) -> None:
     out.print(f"applied {result['requests_applied']} requests ({result['requests_accepted']} accepted); "
               f"{result['finance_refused']} finance rows refused; {result['receipt_files']} receipt files written "
               f"under {target.receipts}/")
+
+
+@app.command()
+def calculate(home: HomeOption = None) -> None:
+    """Calculate every statement of the pending cycle (payments.md): figures, ECF2 comparison, JSON."""
+    from pipelines.cycle import stage_calculate
+
+    target = _home(home)
+    with _progress() as progress:
+        result = _guarded(lambda: stage_calculate(target, _Reporter(progress)))
+    out.print(f"calculated {result['statements_calculated']} statements; written under {target.root / 'statements'}/")
+    if result["paid_statement_differences"]:
+        console.print(f"[yellow]{result['paid_statement_differences']} figures of paid statements differ when "
+                      "recomputed[/] (the stored figures stay): see the paid_statement_differences table")
+    if result["statements_not_calculated"]:
+        console.print(f"[yellow]{result['statements_not_calculated']} statements could not be calculated[/]: see "
+                      "the statement_calculation_problems table")
+        raise typer.Exit(EXIT_QUARANTINED)
 
 
 @app.command()

@@ -22,6 +22,7 @@ from pipelines.apply.checkpoint import load_checkpoint, save_checkpoint
 from pipelines.apply.engine import Sink, replay_timeline
 from pipelines.apply.persist import save_history, save_lifecycle, save_receipts
 from pipelines.apply.receipts import write_receipt_files
+from pipelines.calculate.statement_stage import calculate_all, write_statement_documents
 from pipelines.ingest.stage import ingest_inbox
 from pipelines.instants import as_utc, naive_utc, rfc3339, stamp, utc_now
 from pipelines.state.database import first_row, open_state
@@ -29,7 +30,7 @@ from pipelines.timeline.place import place_window, window_start_for
 from pipelines.warehouse.publish import publish_warehouse
 
 Progress = Callable[[str, int, int], None]
-STAGES = ("ingest", "timeline", "apply", "publish")
+STAGES = ("ingest", "timeline", "apply", "calculate", "publish")
 
 
 class CycleError(Exception):
@@ -61,6 +62,9 @@ class CycleSummary:
     requests_applied: int
     requests_accepted: int
     finance_refused: int
+    statements_calculated: int
+    statements_not_calculated: int
+    paid_statement_differences: int
     inputs_sha256: str
     cycle_folder: str
 
@@ -259,6 +263,28 @@ def stage_apply(home: Home, progress: Progress | None = None) -> dict:
     return counts
 
 
+def stage_calculate(home: Home, progress: Progress | None = None) -> dict:
+    """Calculate every statement (payments.md): statement_lines, the ECF2 comparison, statement JSON."""
+    with open_state(home.state_db) as con:
+        cycle = _require_pending(con, "calculate")
+        if "apply" not in cycle.stages_done:
+            raise CycleError("the pending cycle has not run apply yet; run `ecf apply` first (or `ecf cycle`)")
+        con.execute("BEGIN")
+        result = calculate_all(con, cycle.cycle_id, cycle.as_of)
+        con.execute("""UPDATE cycles SET statements_calculated = $calculated,
+                              statements_not_calculated = $not_calculated, paid_statement_differences = $differences
+                       WHERE cycle_id = $id""",
+                    {"calculated": result.calculated, "not_calculated": result.not_calculated,
+                     "differences": result.paid_differences, "id": cycle.cycle_id})
+        _mark_done(con, cycle, "calculate")
+        con.execute("COMMIT")
+    write_statement_documents(home.root, result.documents)
+    if progress:
+        progress("calculate", 1, 1)
+    return {"statements_calculated": result.calculated, "statements_not_calculated": result.not_calculated,
+            "paid_statement_differences": result.paid_differences}
+
+
 def stage_publish(home: Home) -> dict:
     """Publish warehouse.duckdb and the Parquet exports for the pending cycle."""
     with open_state(home.state_db) as con:
@@ -296,7 +322,8 @@ def finish_cycle(home: Home) -> CycleSummary:
         con.execute("UPDATE cycles SET status = 'complete' WHERE cycle_id = $id", {"id": cycle.cycle_id})
         row = con.execute(
             """SELECT window_start, files_ingested, rows_ingested, rows_quarantined, events_on_timeline,
-                      rows_late, rows_waiting, requests_applied, requests_accepted, finance_refused, inputs_sha256
+                      rows_late, rows_waiting, requests_applied, requests_accepted, finance_refused,
+                      statements_calculated, statements_not_calculated, paid_statement_differences, inputs_sha256
                FROM cycles WHERE cycle_id = $id""",
             {"id": cycle.cycle_id}).fetchall()[0]
         summary = CycleSummary(cycle.cycle_id, rfc3339(cycle.as_of), rfc3339(as_utc(row[0])) if row[0] else None,
@@ -315,5 +342,6 @@ def run_cycle(home: Home, as_of: datetime | None = None, progress: Progress | No
     stage_ingest(home, as_of, progress)
     stage_timeline(home, progress)
     stage_apply(home, progress)
+    stage_calculate(home, progress)
     stage_publish(home)
     return finish_cycle(home)

@@ -32,6 +32,11 @@ def apply(home_root: str) -> dict:
     return cycle.stage_apply(Home(Path(home_root)))
 
 
+@task(name="calculate")
+def calculate(home_root: str) -> dict:
+    return cycle.stage_calculate(Home(Path(home_root)))
+
+
 @task(name="publish-warehouse")
 def publish(home_root: str) -> dict:
     return cycle.stage_publish(Home(Path(home_root)))
@@ -48,5 +53,6 @@ def statement_cycle(home_root: str, as_of: str | None = None) -> dict:
     ingest(home_root, as_of)
     timeline(home_root)
     apply(home_root)
+    calculate(home_root)
     publish(home_root)
     return record(home_root)

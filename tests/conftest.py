@@ -43,6 +43,17 @@ class HomeBuilder:
         return self
 
 
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory):
+    """One real run of the small demo (about a minute), shared by the tests that read its results."""
+    from pipelines.demo_home import run_demo
+
+    home = Home(tmp_path_factory.mktemp("demo") / "home")
+    summaries = run_demo(home, "small", 2021)
+    assert summaries, "the demo ran no cycle"
+    return home, summaries
+
+
 @pytest.fixture
 def builder(tmp_path: Path) -> HomeBuilder:
     return HomeBuilder(tmp_path / "home")

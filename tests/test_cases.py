@@ -3,8 +3,9 @@
 Every `*.json` in `ECF_CASES_DIR` (default `../shared/cases`) is loaded; a case is classified by
 its keys (README §2.1). Declaration cases build a home through the product's normal inputs and run
 a real cycle; the receipt and the resulting state are compared with every key under `expected`.
-Payment cases wait for the payments issue and are skipped with that reason. A case that cannot be
-classified, or an `expected` key the runner does not know, fails.
+Payment cases run through the calculation core (`payment_cases.py`) and every expected figure is
+compared exactly. A case that cannot be classified, a calculator or an `expected` key the runner
+does not know, fails.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipelines.home import Home
 from case_homes import build_case_home
 from conftest import SHARED
 from helpers import rows
+from payment_cases import compare, run_payment_case
 
 CASES_DIR = Path(os.environ.get("ECF_CASES_DIR") or SHARED / "cases")
 KNOWN_EXPECTED = {"http_status", "errors", "body", "state", "api_state_value", "statement", "clawback_statement",
@@ -49,7 +51,9 @@ def _kind(case: dict) -> str:
 @pytest.mark.parametrize("case", _load_cases())
 def test_case(case, tmp_path):
     if _kind(case) == "payment":
-        pytest.skip("payment cases run once the payments issue (statement calculator) lands")
+        problems = compare(case["expected"], run_payment_case(case))
+        assert not problems, "differences:\n" + "\n".join(problems)
+        return
     unknown = set(case["expected"]) - KNOWN_EXPECTED
     assert not unknown, f"expected keys the runner does not know: {sorted(unknown)}"
     home = Home(tmp_path / "home")

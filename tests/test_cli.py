@@ -12,7 +12,7 @@ from pipelines.cli import EXIT_OK, EXIT_QUARANTINED, EXIT_REFUSED, app
 from conftest import request_line
 
 runner = CliRunner()
-COMMANDS = ("demo", "cycle", "ingest", "apply", "providers")
+COMMANDS = ("demo", "cycle", "ingest", "apply", "calculate", "providers")
 
 
 def invoke(*args: str):

@@ -20,12 +20,10 @@ from pathlib import Path
 import pytest
 
 from helpers import rows
-from pipelines.demo_home import run_demo
 from pipelines.home import Home
 from pipelines.instants import as_utc
 from test_error_coverage import SPEC, SpecString, produced, read_spec_strings
 
-SCALE, SEED = "small", 2021
 DECLARATION_PIPELINE = "declarations.md §1.2"
 
 
@@ -48,10 +46,8 @@ class DemoRun:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> DemoRun:
-    home = Home(tmp_path_factory.mktemp("demo") / "home")
-    summaries = run_demo(home, SCALE, SEED)
-    assert summaries, "the demo ran no cycle"
+def demo(small_demo) -> DemoRun:
+    home, summaries = small_demo
     [(last_as_of,)] = rows(home, "SELECT max(as_of) FROM cycles WHERE status = 'complete'")
     assert as_utc(last_as_of).isoformat().startswith(summaries[-1].as_of[:19])
     batches = []
@@ -112,7 +108,7 @@ def test_the_spec_gives_every_step_of_the_declaration_pipeline():
 @pytest.mark.parametrize("entry", _pipeline_strings())
 def test_every_declaration_pipeline_error_is_in_some_receipt(entry: SpecString, receipt_errors):
     assert produced(receipt_errors, entry), (
-        f"no receipt of the {SCALE} demo (seed {SEED}) carries {entry.text!r} under "
+        f"no receipt of the small demo carries {entry.text!r} under "
         f"{sorted(entry.titles) or 'any title'}; details seen: "
         + "; ".join(sorted({detail[:60] for _, detail in receipt_errors})))
 

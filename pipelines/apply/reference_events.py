@@ -109,7 +109,14 @@ def apply_reference(world: World, state: ReferenceState, event: Event) -> None:
         state.contract_versions.setdefault((row["lead_provider_id"], row["cohort"]), set()).add(row["version"])
         _ensure_statements(world, state, now)
     elif kind == "mentor_contracts":
-        state.mentor_versions.setdefault((row["lead_provider_id"], row["cohort"]), set()).add(row["version"])
+        versions = state.mentor_versions.setdefault((row["lead_provider_id"], row["cohort"]), set())
+        versions.add(row["version"])
+        # Statements made before their mentor contract arrived carry the code's default version; point
+        # those still open at the lowest mentor version, as if the contract had come first.
+        for statement in world.statements.values():
+            if (statement.lead_provider_id, statement.cohort) == (row["lead_provider_id"], row["cohort"]) \
+                    and statement.status == OPEN and statement.mentor_contract_version not in versions:
+                statement.mentor_contract_version = _lowest(versions)
     elif kind == "contract_versions":
         key = (row["lead_provider_id"], row["cohort"], row["statement_name"])
         state.statement_versions[key] = (row["contract_version"], row["mentor_contract_version"])

@@ -35,6 +35,10 @@ PUBLISHED_TABLES: tuple[tuple[str, str], ...] = (
     ("statement_adjustments", "adjustment_ref"),
     ("lifecycle_history", "event_seq, entity, entity_id, change"),
     ("finance_refusals", "event_seq"),
+    ("statement_lines", "statement_id, line_no"),
+    ("statement_ecf2_comparison", "lead_provider_slug, cohort, statement_name"),
+    ("paid_statement_differences", "cycle_id, statement_id, line"),
+    ("statement_calculation_problems", "cycle_id, statement_id"),
     *((kind.table, BY_LINE) for kind in k.KINDS),
 )
 
