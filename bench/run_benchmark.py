@@ -6,7 +6,8 @@ Prints, per stage, wall time, rows handled, rows per second and peak memory (the
 maximum resident set size). Each stage runs in a fresh process so its peak is its own. Targets:
 ingest of the national request stream <= 60 s and <= 4 GB (issue 2); the apply stage, from the
 ingested requests to written receipts, <= 60 s and <= 4 GB (issue 3); the calculate stage, every
-statement of every provider and cohort, <= 10 s (issue 4). After `calculate`, the same statements
+statement of every provider and cohort, <= 10 s (issue 4); rendering every statement (issue 5,
+reported per statement). After `calculate`, the same statements
 are calculated again by the straightforward row-by-row oracle of the property tests
 (`tests/statement_oracle.py`), checked equal, and the two times are printed with their ratio.
 """
@@ -67,6 +68,13 @@ def run_stage(stage: str, work: Path, scale: str, seed: int, as_of: str | None) 
 
         summary = stage_calculate(home)
         result = {"rows": summary["statements_calculated"], "unit": "statements calculated"}
+    elif stage == "render":
+        from pipelines.cycle import stage_render
+
+        summary = stage_render(home)
+        result = {"rows": summary["pages"], "unit": f"statements rendered (HTML + CSV; "
+                                                    f"{summary['pdfs_written']} PDFs for the current ones)",
+                  "pdfs": summary["pdfs_written"]}
     elif stage == "oracle":
         result = _run_oracle(home)
     elif stage == "publish":
@@ -134,7 +142,7 @@ def main() -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(work / "staging" / relative, target)
     as_of = generated["as_of"]
-    for stage in ("ingest", "timeline", "apply", "calculate", "oracle", "publish"):
+    for stage in ("ingest", "timeline", "apply", "calculate", "oracle", "render", "publish"):
         figures[stage] = _child(stage, work, args.scale, args.seed, as_of)
     print(f"\n{'stage':<10} {'seconds':>9} {'rows':>12} {'rows/s':>12} {'peak MB':>9}  unit")
     for stage, f in figures.items():
@@ -145,6 +153,9 @@ def main() -> None:
     print(f"\ncalculate stage {calculate:.2f} s (all of it: counts, core, ECF2, identities, tables, JSON); "
           f"row-by-row oracle {oracle:.2f} s (calculation only, after loading its rows); "
           f"oracle / stage = {oracle / calculate:.1f}x")
+    render = figures["render"]
+    print(f"render {render['seconds']:.2f} s for {render['rows']} statements "
+          f"({1000 * render['seconds'] / max(render['rows'], 1):.0f} ms a statement, {render['pdfs']} PDFs included)")
     print(f"\nrequest lines ingested: {figures['ingest'].get('request_lines', 0):,}; "
           f"generated counts: {json.dumps(generated.get('counts', {}))}")
     if not args.work:

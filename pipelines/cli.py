@@ -136,11 +136,15 @@ def demo(
     out.print(f"  inputs               {target.inbox}/ (reference, registrations, finance, providers)")
     out.print(f"  receipts             {target.receipts}/ ({applied} requests: {accepted} accepted, "
               f"{applied - accepted} answered with the live API's errors)")
+    out.print(f"  statements           {target.root / 'statements' / 'index.html'} (every statement: page, "
+              "declarations CSV, figures JSON; PDFs for the current ones)")
     out.print(f"  analysts' warehouse  {target.warehouse_db}  (open read-only: duckdb -readonly {target.warehouse_db})")
     out.print(f"  Parquet exports      {target.exports}/")
-    out.print(f"  per-cycle reports    {target.cycles}/<as_of>/ (summary.json, quarantine.jsonl, validation.json)")
+    out.print(f"  per-cycle reports    {target.cycles}/<as_of>/ (report.html, summary.json, quarantine.jsonl, "
+              "validation.json)")
     out.print(f"  pipeline state       {target.state_db}")
-    out.print(f"Next: `ecf providers --home {target.root}` lists the lead providers.")
+    out.print(f"Next: `ecf statements show --home {target.root} <provider-slug> <cohort> \"<statement name>\"` "
+              f"(`ecf providers --home {target.root}` lists the providers).")
 
 
 @app.command()
@@ -224,6 +228,33 @@ def calculate(home: HomeOption = None) -> None:
         raise typer.Exit(EXIT_QUARANTINED)
 
 
+class PdfChoice(str, Enum):
+    current = "current"
+    all = "all"
+    none = "none"
+
+
+@app.command()
+def render(
+    home: HomeOption = None,
+    pdf: Annotated[PdfChoice, typer.Option(help="current: PDFs for the statements that are due next or became "
+                                                "payable or paid this cycle; all: every statement (about a "
+                                                "quarter of a second each); none: no PDFs.")] = PdfChoice.current,
+) -> None:
+    """Render every statement of the pending cycle (after calculate): page, PDF, declarations CSV, index, report."""
+    from pipelines.cycle import stage_render
+
+    target = _home(home)
+    with _progress() as progress:
+        result = _guarded(lambda: stage_render(target, _Reporter(progress), pdf.value))
+    out.print(f"rendered {result['pages']} statements ({result['pages_changed']} pages changed, "
+              f"{result['pdfs_written']} PDFs written): {target.root / 'statements' / 'index.html'}")
+    if result["not_calculated"]:
+        console.print(f"[yellow]{result['not_calculated']} statements were not calculated[/] and have no page: "
+                      "see the statement_calculation_problems table")
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
 @app.command()
 def providers(
     home: HomeOption = None,
@@ -243,6 +274,208 @@ def providers(
     for row in rows:
         table.add_row(row["id"], row["slug"], row["name"])
     out.print(table)
+
+
+# ---------------------------------------------------------------------------- ecf statements …
+statements_app = typer.Typer(
+    name="statements",
+    help="Finance operations on one statement, named by <lead-provider-slug> <cohort> \"<statement name>\" "
+         "(e.g. alder 2024 \"January 2025\"; the month slug 2025-01-january works too). authorise and adjust "
+         "never change the state: they write one finance row to a new file in inbox/finance/, which the next "
+         "`ecf cycle` applies at its effective_at (default: the last cycle's as_of + 1 second), re-checking "
+         "the conditions there; a row refused then is reported in the cycle's summary and exit status (3).",
+    no_args_is_help=True,
+)
+app.add_typer(statements_app, name="statements")
+
+SlugArgument = Annotated[str, typer.Argument(metavar="LEAD_PROVIDER_SLUG", help="The statement's lead provider "
+                                                                                 "(`ecf providers` lists them).")]
+CohortArgument = Annotated[str, typer.Argument(metavar="COHORT", help="Cohort start year, e.g. 2024.")]
+NameArgument = Annotated[str, typer.Argument(metavar="STATEMENT_NAME", help="e.g. \"January 2025\" (quoted).")]
+EffectiveAtOption = Annotated[Optional[str], typer.Option(
+    "--effective-at", help="When the row takes effect, RFC 3339 or a date; it must be after the last cycle's "
+                           "as_of. Default: the last cycle's as_of + 1 second.")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Write the row even though the pre-check fails; the next cycle re-checks it at "
+                    "effective_at and refuses it if the condition still fails.")]
+
+
+class AdjustAction(str, Enum):
+    add = "add"
+    change = "change"
+    remove = "remove"
+
+
+def _effective_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except InstantError as error:
+        raise typer.BadParameter(str(error), param_hint="--effective-at") from None
+
+
+def _finance_guarded(action):
+    """As `_guarded`, for the finance commands' own refusals (unknown names, bad amounts, no cycle yet)."""
+    from pipelines.statements.finance_commands import FinanceCommandError
+
+    try:
+        return _guarded(action)
+    except FinanceCommandError as error:
+        _refuse(str(error))
+
+
+def _report_written(written, what: str) -> None:
+    """Print what a finance command wrote, or refuse (exit 2) naming the failed conditions."""
+    label = written.statement.label
+    at = rfc3339(written.effective_at)
+    if written.path is None:
+        console.print(f"[bold red]refused:[/] cannot {what} {label} at {at}:")
+        for condition in written.failed:
+            console.print(f"  - {condition}")
+        console.print(f"Nothing was written (checked against the state of the last cycle, "
+                      f"{rfc3339(written.latest_as_of)}). Use --force to write the row anyway: the next cycle "
+                      "re-checks it and refuses it if the condition still fails.")
+        raise typer.Exit(EXIT_REFUSED)
+    for condition in written.failed:
+        console.print(f"[yellow]warning:[/] {condition} (written anyway: --force); the next cycle will refuse the "
+                      "row if this still holds at effective_at")
+    for note in written.notes:
+        console.print(f"note: {note}")
+    out.print(f"wrote {written.path}: {what} {label} at {at}")
+    out.print("The next `ecf cycle` applies it (refusals: the cycle's summary.json and the finance_refusals table).")
+
+
+@statements_app.command("show")
+def statements_show(
+    lead_provider_slug: SlugArgument,
+    cohort: CohortArgument,
+    statement_name: NameArgument,
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the same as JSON.")] = False,
+) -> None:
+    """Show a statement as of the last cycle (--json for scripts).
+
+    Status, dates, contract version, the summary figures as the page shows them, line items by state,
+    additional adjustments, finance rows refused on it, and whether an authorisation at the default
+    effective_at would pass the pre-check.
+    """
+    from pipelines.statements.finance_commands import show_statement
+
+    target = _home(home)
+    shown = _finance_guarded(lambda: show_statement(target, lead_provider_slug, cohort, statement_name))
+    if as_json:
+        typer.echo(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
+        return
+    s = shown["statement"]
+    facts = Table(title=f"{s['lead_provider_slug']} {s['cohort']} \"{s['name']}\" (as of {shown['as_of']})",
+                  title_justify="left", show_header=False)
+    facts.add_column(style="bold")
+    facts.add_column()
+    paid_at = f" (authorised for payment at {s['marked_as_paid_at']})" if s["marked_as_paid_at"] else ""
+    for name, value in (("status", s["status"] + paid_at), ("output fee", "yes" if s["output_fee"] else "no"),
+                        ("deadline", s["deadline_on"]), ("payment date", s["payment_on"]),
+                        ("contract version", s["contract_version"] or "-"),
+                        ("mentor contract version", s["mentor_contract_version"] or "-"),
+                        ("statement id", s["id"]), ("document", shown["document"] or "-")):
+        facts.add_row(name, str(value))
+    out.print(facts)
+    if shown["calculation_problem"]:
+        console.print(f"[yellow]not calculated:[/] {shown['calculation_problem']}")
+    if shown["summary"]:
+        summary = Table(title=f"Summary (figures {shown['figures_from']})", title_justify="left")
+        summary.add_column("line")
+        summary.add_column("amount", justify="right")
+        for line in shown["summary"]:
+            summary.add_row(line["line"], line["display"])
+        out.print(summary)
+    items = Table(title="Line items", title_justify="left")
+    for header in ("type", "state", "count"):
+        items.add_column(header, justify="right" if header == "count" else "left")
+    for item in shown["line_items"]:
+        items.add_row(item["line_type"], item["state"], str(item["count"]))
+    out.print(items if shown["line_items"] else "Line items: none")
+    if shown["adjustments"]:
+        adjustments = Table(title="Additional adjustments", title_justify="left")
+        for header in ("ref", "description", "amount"):
+            adjustments.add_column(header, justify="right" if header == "amount" else "left")
+        for a in shown["adjustments"]:
+            adjustments.add_row(a["adjustment_ref"], a["description"], a["display"])
+        out.print(adjustments)
+    else:
+        out.print("Additional adjustments: none")
+    if shown["refusals"]:
+        refusals = Table(title="Refused finance rows", title_justify="left")
+        for header in ("cycle", "kind", "effective_at", "reason"):
+            refusals.add_column(header)
+        for r in shown["refusals"]:
+            refusals.add_row(str(r["cycle_id"]), r["kind"], r["effective_at"], r["reason"])
+        out.print(refusals)
+    check = shown["authorisation_check"]
+    if check["failed"]:
+        out.print(f"Authorise at {check['effective_at']}: would be refused: {'; '.join(check['failed'])}")
+    else:
+        out.print(f"Authorise at {check['effective_at']}: all conditions hold")
+    if shown["pending_cycle_as_of"]:
+        console.print(f"[yellow]a cycle at {shown['pending_cycle_as_of']} is pending[/]: this shows the last "
+                      "complete cycle")
+
+
+@statements_app.command("authorise")
+def statements_authorise(
+    lead_provider_slug: SlugArgument,
+    cohort: CohortArgument,
+    statement_name: NameArgument,
+    home: HomeOption = None,
+    effective_at: EffectiveAtOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Authorise a statement for payment (mark paid): write an authorisations row to inbox/finance/.
+
+    Pre-checks, as of effective_at against the last cycle's state (partnerships-and-finance.md §2): an
+    output-fee statement, payable, not already marked paid, deadline in the past, holds declarations.
+    If one fails, nothing is written and the command exits 2 naming it (--force writes it anyway).
+    """
+    from pipelines.statements.finance_commands import authorise
+
+    target = _home(home)
+    when = _effective_at(effective_at)
+    written = _finance_guarded(lambda: authorise(target, lead_provider_slug, cohort, statement_name, when, force))
+    _report_written(written, "authorise")
+
+
+@statements_app.command("adjust")
+def statements_adjust(
+    lead_provider_slug: SlugArgument,
+    cohort: CohortArgument,
+    statement_name: NameArgument,
+    ref: Annotated[Optional[str], typer.Option(
+        "--ref", help="Finance's own reference for the adjustment, e.g. ADJ-001 (required).")] = None,
+    action: Annotated[AdjustAction, typer.Option(
+        "--action", help="add a new adjustment; change the amount and/or description of one on this statement; "
+                         "remove it.")] = AdjustAction.add,
+    description: Annotated[Optional[str], typer.Option(
+        "--description", help="The line shown on the statement (required to add).")] = None,
+    amount: Annotated[Optional[str], typer.Option(
+        "--amount", help="£, positive or negative, at most 2 decimal places, not zero, e.g. 1250.00 or -120 "
+                         "(required to add; not with remove).")] = None,
+    home: HomeOption = None,
+    effective_at: EffectiveAtOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Add, change or remove an additional adjustment: write an adjustments row to inbox/finance/.
+
+    Pre-checks against the last cycle's state: an output-fee statement not marked paid; add needs an
+    unused --ref, change and remove one on this statement. If one fails, nothing is written and the
+    command exits 2 naming it (--force writes it anyway). A bad --amount is always refused.
+    """
+    from pipelines.statements.finance_commands import adjust
+
+    target = _home(home)
+    when = _effective_at(effective_at)
+    written = _finance_guarded(lambda: adjust(target, lead_provider_slug, cohort, statement_name, ref, action.value,
+                                              description, amount, when, force))
+    _report_written(written, f"{action.value} adjustment {written.row['adjustment_ref']} on")
 
 
 def main() -> None:

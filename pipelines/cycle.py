@@ -23,6 +23,8 @@ from pipelines.apply.engine import Sink, replay_timeline
 from pipelines.apply.persist import save_history, save_lifecycle, save_receipts
 from pipelines.apply.receipts import write_receipt_files
 from pipelines.calculate.statement_stage import calculate_all, write_statement_documents
+from pipelines.statements.cycle_report import cycle_report_html
+from pipelines.statements.render import render_statements
 from pipelines.ingest.stage import ingest_inbox
 from pipelines.instants import as_utc, naive_utc, rfc3339, stamp, utc_now
 from pipelines.state.database import first_row, open_state
@@ -30,7 +32,7 @@ from pipelines.timeline.place import place_window, window_start_for
 from pipelines.warehouse.publish import publish_warehouse
 
 Progress = Callable[[str, int, int], None]
-STAGES = ("ingest", "timeline", "apply", "calculate", "publish")
+STAGES = ("ingest", "timeline", "apply", "calculate", "render", "publish")
 
 
 class CycleError(Exception):
@@ -285,6 +287,18 @@ def stage_calculate(home: Home, progress: Progress | None = None) -> dict:
             "paid_statement_differences": result.paid_differences}
 
 
+def stage_render(home: Home, progress: Progress | None = None, pdf: str = "current") -> dict:
+    """Render every statement (HTML, CSV, PDF for the current ones) and statements/index.html."""
+    with open_state(home.state_db) as con:
+        cycle = _require_pending(con, "render")
+        if "calculate" not in cycle.stages_done:
+            raise CycleError("the pending cycle has not run calculate yet; run `ecf calculate` first (or `ecf cycle`)")
+        result = render_statements(con, home.root, cycle.cycle_id, cycle.as_of, pdf, progress)
+        (cycle_folder(home, cycle) / "report.html").write_bytes(cycle_report_html(con, cycle.cycle_id).encode())
+        _mark_done(con, cycle, "render")
+    return asdict(result)
+
+
 def stage_publish(home: Home) -> dict:
     """Publish warehouse.duckdb and the Parquet exports for the pending cycle."""
     with open_state(home.state_db) as con:
@@ -337,11 +351,13 @@ def finish_cycle(home: Home) -> CycleSummary:
     return summary
 
 
-def run_cycle(home: Home, as_of: datetime | None = None, progress: Progress | None = None) -> CycleSummary:
+def run_cycle(home: Home, as_of: datetime | None = None, progress: Progress | None = None,
+              pdf: str = "current") -> CycleSummary:
     """Every stage that exists, in order, without Prefect (`ecf cycle --no-prefect`)."""
     stage_ingest(home, as_of, progress)
     stage_timeline(home, progress)
     stage_apply(home, progress)
     stage_calculate(home, progress)
+    stage_render(home, progress, pdf)
     stage_publish(home)
     return finish_cycle(home)

@@ -37,6 +37,11 @@ def calculate(home_root: str) -> dict:
     return cycle.stage_calculate(Home(Path(home_root)))
 
 
+@task(name="render")
+def render(home_root: str) -> dict:
+    return cycle.stage_render(Home(Path(home_root)))
+
+
 @task(name="publish-warehouse")
 def publish(home_root: str) -> dict:
     return cycle.stage_publish(Home(Path(home_root)))
@@ -54,5 +59,6 @@ def statement_cycle(home_root: str, as_of: str | None = None) -> dict:
     timeline(home_root)
     apply(home_root)
     calculate(home_root)
+    render(home_root)
     publish(home_root)
     return record(home_root)

@@ -12,16 +12,18 @@ from pipelines.cli import EXIT_OK, EXIT_QUARANTINED, EXIT_REFUSED, app
 from conftest import request_line
 
 runner = CliRunner()
-COMMANDS = ("demo", "cycle", "ingest", "apply", "calculate", "providers")
+COMMANDS = ("demo", "cycle", "ingest", "apply", "calculate", "render", "providers", "statements")
+LEAF_COMMANDS = [(c,) for c in COMMANDS if c != "statements"] + [("statements", sub) for sub in ("show", "authorise",
+                                                                                               "adjust")]
 
 
 def invoke(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", LEAF_COMMANDS, ids=" ".join)
 def test_every_command_explains_itself(command):
-    result = invoke(command, "--help")
+    result = invoke(*command, "--help")
     assert result.exit_code == 0
     assert "--home" in result.output
 

@@ -27,6 +27,6 @@ def test_statement_cycle_flow_runs_every_stage(prefect_harness, builder):
     assert result["as_of"] == "2024-11-01T02:00:00Z"
     assert result["rows_quarantined"] == 1
     assert rows(builder.home, "SELECT status, stages_done FROM cycles") == [
-        ("complete", ["ingest", "timeline", "apply", "calculate", "publish"])]
+        ("complete", ["ingest", "timeline", "apply", "calculate", "render", "publish"])]
     assert builder.home.warehouse_db.exists()
     assert (builder.home.root / result["cycle_folder"] / "summary.json").exists()

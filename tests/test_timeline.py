@@ -110,7 +110,7 @@ def test_a_pending_cycle_must_be_finished_before_another_starts(builder):
         stage_ingest(builder.home, SECOND)
     run_cycle(builder.home, FIRST)  # finishes the pending cycle
     assert rows(builder.home, "SELECT cycle_id, status, stages_done FROM cycles") == [
-        (1, "complete", ["ingest", "timeline", "apply", "calculate", "publish"])]
+        (1, "complete", ["ingest", "timeline", "apply", "calculate", "render", "publish"])]
 
 
 def test_a_state_import_starts_the_first_window_at_imported_as_of(builder):

@@ -267,8 +267,8 @@ class MentorFigures:
     mentor_total_excl_vat: Decimal
     mentor_vat: Decimal
     mentor_total_incl_vat: Decimal
-    started_count: int
-    completed_count: int
+    billable: dict[str, int]     # raw counts per type (the page's mentor column); only started and
+    refundable: dict[str, int]   # completed are paid or recovered
 
 
 def mentor_statement(inputs: MentorInputs) -> MentorFigures:
@@ -280,7 +280,8 @@ def mentor_statement(inputs: MentorInputs) -> MentorFigures:
         total = output - clawbacks
         vat = total * (VAT_RATE if inputs.vat_chargeable else ZERO)
         return MentorFigures(fee, output, clawbacks, -clawbacks, total, vat, total + vat,
-                             inputs.billable.get("started", 0), inputs.billable.get("completed", 0))
+                             {t: n for t, n in inputs.billable.items() if n},
+                             {t: n for t, n in inputs.refundable.items() if n})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pipelines.calculate.ecf2 import Ecf2Statement
 from pipelines.calculate.money import display_pounds, exact_text, money_context
-from pipelines.calculate.statement_core import DECLARATION_TYPES, LETTERS, StatementFigures
+from pipelines.calculate.statement_core import DECLARATION_TYPES, LETTERS, MENTOR_PAID_TYPES, StatementFigures
 
 DOCUMENT_VERSION = 1
 
@@ -83,9 +83,22 @@ def _document(meta: dict, figures: StatementFigures, ecf2: Ecf2Statement, page_c
         "additional_adjustments": {"rows": [{"description": d, "amount": money(a)} for d, a in adjustments],
                                    "total": money(ect.additional_adjustments_total)},
         "mentor": None if mentor is None else {
-            "fee_per_mentor": money(mentor.fee_per_mentor), "started": mentor.started_count,
-            "completed": mentor.completed_count, "clawed_back": page_counts.get("mentor_clawed_back", 0),
-            "voided": page_counts.get("mentor_voided", 0), "output_fee": money(mentor.mentor_output_fee),
+            "fee_per_mentor": money(mentor.fee_per_mentor),
+            "counts": {"started": mentor.billable.get("started", 0),
+                       "retained": sum(mentor.billable.get(f"retained-{n}", 0) for n in range(1, 5)),
+                       "completed": mentor.billable.get("completed", 0),
+                       "extended": sum(mentor.billable.get(f"extended-{n}", 0) for n in range(1, 4)),
+                       "clawed_back": page_counts.get("mentor_clawed_back", 0),
+                       "voided": page_counts.get("mentor_voided", 0)},
+            "output_payments": [{"declaration_type": t, "count": mentor.billable.get(t, 0),
+                                 "fee": money(mentor.fee_per_mentor),
+                                 "payment": money(mentor.billable.get(t, 0) * mentor.fee_per_mentor)}
+                                for t in MENTOR_PAID_TYPES],
+            "clawbacks": [{"declaration_type": t, "count": mentor.refundable.get(t, 0),
+                           "fee": money(-mentor.fee_per_mentor),
+                           "subtotal": money(-mentor.refundable.get(t, 0) * mentor.fee_per_mentor)}
+                          for t in MENTOR_PAID_TYPES if mentor.refundable.get(t, 0)],
+            "output_fee": money(mentor.mentor_output_fee),
             "clawback_deductions": money(mentor.mentor_clawback_deductions),
             "adjustments_total": money(mentor.mentor_adjustments_total),
             "total_excl_vat": money(mentor.mentor_total_excl_vat), "vat": money(mentor.mentor_vat),
@@ -144,11 +157,11 @@ def _lines(document: dict) -> list[tuple]:
         add("adjustment", row["description"], amount=_amount(row["amount"]))
     mentor = document["mentor"]
     if mentor is not None:
-        fee = _amount(mentor["fee_per_mentor"])
-        add("mentor", "mentor_output_payment", "started", count=mentor["started"], unit=fee,
-            amount=mentor["started"] * fee)
-        add("mentor", "mentor_output_payment", "completed", count=mentor["completed"], unit=fee,
-            amount=mentor["completed"] * fee)
-        add("mentor", "mentor_clawback_deductions", amount=_amount(mentor["clawback_deductions"]))
+        for row in mentor["output_payments"]:
+            add("mentor", "mentor_output_payment", row["declaration_type"], count=row["count"], unit=_amount(row["fee"]),
+                amount=_amount(row["payment"]))
+        for row in mentor["clawbacks"]:
+            add("mentor", "mentor_clawback", row["declaration_type"], count=row["count"], unit=_amount(row["fee"]),
+                amount=_amount(row["subtotal"]))
     return lines
 

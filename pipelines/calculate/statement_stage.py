@@ -146,6 +146,7 @@ def calculate_all(con: duckdb.DuckDBPyConnection, cycle_id: int, as_of: datetime
 def calculate_loaded(con: duckdb.DuckDBPyConnection, cycle_id: int, as_of: datetime) -> CalculationResult:
     """As `calculate_all`, once the calc_* tables hold the reference rows in force."""
     book = load_contracts(con)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE calc_items AS {read_sql('calculate/statement_items')}")
     counts, page_counts = _counts(con), _page_counts(con)
     adjustments: dict[str, list[tuple[str, Decimal]]] = {}
     for statement_id, description, amount in con.execute(
@@ -182,7 +183,8 @@ def calculate_loaded(con: duckdb.DuckDBPyConnection, cycle_id: int, as_of: datet
         contract_info = {"version": key[2], "recruitment_target": contract.recruitment_target,
                          "revised_recruitment_target": _revised_target(contract.recruitment_target),
                          "set_up_fee": contract.set_up_fee, "monthly_service_fee": contract.monthly_service_fee,
-                         "uplift_amount": contract.uplift_amount, "uplift_target": book.uplift_targets.get(key),
+                         "uplift_amount": contract.uplift_amount,
+                         "uplift_target": _ratio_text(book.uplift_targets.get(key)),
                          "bands": contract.bands}
         document = statement_document(_meta(statement, banded.uplift_rule.value, as_of), figures, ecf2,
                                       page_counts.get(statement_id, {}), adjustments.get(statement_id, []),
@@ -200,6 +202,11 @@ def calculate_loaded(con: duckdb.DuckDBPyConnection, cycle_id: int, as_of: datet
     check_line_item_identities(con)
     _write_tables(con, cycle_id, documents, stored, problems, comparisons, differences, newly_stored)
     return CalculationResult(len(documents), len(problems), len(differences), documents)
+
+
+def _ratio_text(ratio: Decimal | None) -> str | None:
+    """A ratio is not money: kept as its exact text (e.g. "0.33")."""
+    return None if ratio is None else exact_text(ratio)
 
 
 def _revised_target(target: int | None) -> int | None:
@@ -251,7 +258,13 @@ def _write_tables(con, cycle_id, documents, stored, problems, comparisons, diffe
     con.execute("DELETE FROM statement_ecf2_comparison")
     con.execute("DELETE FROM statement_calculation_problems WHERE cycle_id = $id", {"id": cycle_id})
     con.execute("DELETE FROM paid_statement_differences WHERE cycle_id = $id", {"id": cycle_id})
+    totals = [(cycle_id, statement_id, document["statement"]["status"], entry["value"],
+               round_half_up(Decimal(entry["value"])))
+              for statement_id, document in documents.items()
+              for entry in document["summary"] if entry["key"] == "total"]
+    con.execute("DELETE FROM statement_cycle_totals WHERE cycle_id = $id", {"id": cycle_id})
     for table, rows in (("statement_lines", lines), ("statement_ecf2_comparison", comparisons),
+                        ("statement_cycle_totals", totals),
                         ("statement_calculation_problems", problems), ("paid_statement_differences", differences),
                         ("paid_statement_documents", newly_stored)):
         _insert(con, table, rows)

@@ -31,6 +31,7 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
     """Pin what makes results depend on the machine: time zone and insertion order."""
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")  # long queries would draw DuckDB's bar over our output
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

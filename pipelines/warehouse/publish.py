@@ -39,6 +39,7 @@ PUBLISHED_TABLES: tuple[tuple[str, str], ...] = (
     ("statement_ecf2_comparison", "lead_provider_slug, cohort, statement_name"),
     ("paid_statement_differences", "cycle_id, statement_id, line"),
     ("statement_calculation_problems", "cycle_id, statement_id"),
+    ("statement_cycle_totals", "cycle_id, statement_id"),
     *((kind.table, BY_LINE) for kind in k.KINDS),
 )
 

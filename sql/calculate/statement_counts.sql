@@ -1,29 +1,13 @@
 -- Per statement, calculator part and declaration type: the line-item counts the calculation core reads
--- (payments.md §2.2, §4.2, §9). A line item is billable in eligible/payable/paid and refundable in
--- awaiting_clawback/clawed_back, whatever its line type; voided, ineligible and submitted count nothing.
--- part: 'all' before the 2025 regime (ECTs and mentors banded together), 'ect' and 'mentor' from it.
--- Previous counts: same lead provider and cohort, payment date strictly earlier (mentors have none).
--- Reads the temp table calc_cohorts (cohorts in force at the cycle's as_of).
-WITH items AS (
-    SELECT li.statement_id, s.lead_provider_id, s.cohort, s.payment_on, d.declaration_type,
-           CASE WHEN coalesce(c.mentor_funding, false) AND d.participant_type = 'mentor' THEN 'mentor'
-                WHEN coalesce(c.mentor_funding, false) THEN 'ect' ELSE 'all' END AS part,
-           li.state IN ('eligible', 'payable', 'paid') AS billable,
-           li.state IN ('awaiting_clawback', 'clawed_back') AS refundable,
-           d.declaration_type = 'started'
-               AND (coalesce(d.sparsity_uplift, false) OR coalesce(d.pupil_premium_uplift, false)) AS uplift
-    FROM statement_line_items AS li
-    JOIN statements AS s USING (statement_id)
-    JOIN declarations AS d USING (declaration_id)
-    LEFT JOIN calc_cohorts AS c ON c.cohort = s.cohort
-),
-current_counts AS (
+-- (payments.md §2.2, §4.2, §9), from calc_items (statement_items.sql). Previous counts: same lead
+-- provider and cohort, payment date strictly earlier (payments.md §2.3); mentors have none (§2.5).
+WITH current_counts AS (
     SELECT statement_id, lead_provider_id, cohort, payment_on, part, declaration_type,
            count(*) FILTER (WHERE billable) AS billable,
            count(*) FILTER (WHERE refundable) AS refundable,
            count(*) FILTER (WHERE billable AND uplift) AS uplift_billable,
            count(*) FILTER (WHERE refundable AND uplift) AS uplift_refundable
-    FROM items
+    FROM calc_items
     GROUP BY ALL
 ),
 previous_counts AS (
