@@ -114,7 +114,7 @@ def _guarded(action):
 @app.command()
 def demo(
     home: HomeOption = None,
-    scale: Annotated[Scale, typer.Option(help="small: ~2,000 participants, under a minute; "
+    scale: Annotated[Scale, typer.Option(help="small: ~2,000 participants, two to three minutes; "
                                               "national: ~300,000 participants and ~2,000,000 requests.")] = Scale.small,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical inbox files.")] = 2021,
     fresh: Annotated[bool, typer.Option("--fresh", help="Replace an existing demo home.")] = False,

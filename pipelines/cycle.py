@@ -294,6 +294,7 @@ def stage_render(home: Home, progress: Progress | None = None, pdf: str = "curre
         if "calculate" not in cycle.stages_done:
             raise CycleError("the pending cycle has not run calculate yet; run `ecf calculate` first (or `ecf cycle`)")
         result = render_statements(con, home.root, cycle.cycle_id, cycle.as_of, pdf, progress)
+        _record_counts(con, cycle)  # the report shows what the cycle ingested
         (cycle_folder(home, cycle) / "report.html").write_bytes(cycle_report_html(con, cycle.cycle_id).encode())
         _mark_done(con, cycle, "render")
     return asdict(result)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import duckdb
 
@@ -55,17 +55,25 @@ def declaration_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     """Statement id → the rows of its declarations CSV (25 values each, text or None), in file order.
 
     Every statement in the state has an entry; a statement without declarations has none (its CSV
-    is the header line alone)."""
-    statements = con.execute("SELECT statement_id FROM statements ORDER BY statement_id").fetchall()
-    cursor = con.execute(read_sql("statements/declarations_csv"))
-    names = tuple(column[0] for column in cursor.description)
-    found = cursor.fetchall()
-    if names[1:] != DECLARATIONS_CSV_COLUMNS:
-        raise RuntimeError(f"statements/declarations_csv.sql returns {names[1:]}, not the 25 finance columns")
-    rows: dict[str, list[tuple]] = {statement_id: [] for (statement_id,) in statements}
-    for row in found:
-        rows.setdefault(row[0], []).append(tuple(row[1:]))
-    return rows
+    is the header line alone). For the whole state at once; `declaration_row_groups` is the lean way."""
+    return {statement_id: list(rows) for statement_id, rows in declaration_row_groups(con)}
+
+
+def declaration_row_groups(con: duckdb.DuckDBPyConnection) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """(statement id, its rows) for every statement, in statement-id order, one statement at a time.
+
+    The query's result is held as one Arrow-backed frame (compact at national scale: about 1.2
+    million rows) and each statement's rows become Python tuples only while its file is written."""
+    statements = [statement_id for (statement_id,) in
+                  con.execute("SELECT statement_id FROM statements ORDER BY statement_id").fetchall()]
+    frame = con.sql(read_sql("statements/declarations_csv")).pl()
+    if tuple(frame.columns[1:]) != DECLARATIONS_CSV_COLUMNS:
+        raise RuntimeError(f"statements/declarations_csv.sql returns {frame.columns[1:]}, not the 25 finance columns")
+    groups = {key[0]: group.drop("statement_id")
+              for key, group in frame.partition_by("statement_id", as_dict=True, maintain_order=True).items()}
+    for statement_id in statements:
+        group = groups.get(statement_id)
+        yield statement_id, (group.iter_rows() if group is not None else iter(()))
 
 
 def csv_bytes(rows: Iterable[Sequence]) -> bytes:

@@ -83,7 +83,7 @@ class RenderResult:
 def render_statements(con, root: Path, cycle_id: int, as_of, pdf: str = "current",
                       progress: Callable[[str, int, int], None] | None = None) -> RenderResult:
     """Every statement's page, CSV and (by `pdf`: current, all or none) PDF, and the index."""
-    from pipelines.statements.declarations_csv import csv_bytes, declaration_rows
+    from pipelines.statements.declarations_csv import csv_bytes, declaration_row_groups
 
     statements = con.execute(
         """SELECT s.statement_id, s.lead_provider_slug, s.cohort, s.statement_name, s.status, s.payment_on,
@@ -94,7 +94,10 @@ def render_statements(con, root: Path, cycle_id: int, as_of, pdf: str = "current
         {"id": cycle_id}).fetchall()
     current = {row[0] for row in con.execute(read_sql("statements/current_statements"),
                                              {"cycle_id": cycle_id, "today": as_of.date()}).fetchall()}
-    csv_rows = declaration_rows(con)
+    paths = {statement_id: statement_path(root, slug, cohort, name, "csv")
+             for statement_id, slug, cohort, name, *_ in statements}
+    for statement_id, csv_rows in declaration_row_groups(con):  # one statement's rows in memory at a time
+        write_if_changed(paths[statement_id], csv_bytes(csv_rows))
     entries, changed, pdfs, missing = [], 0, 0, 0
     for done, (statement_id, slug, cohort, name, status, payment_on, problem) in enumerate(statements, 1):
         json_path = statement_path(root, slug, cohort, name, "json")
@@ -108,7 +111,6 @@ def render_statements(con, root: Path, cycle_id: int, as_of, pdf: str = "current
         html = statement_html(document)
         page_changed = write_if_changed(json_path.with_suffix(".html"), html.encode())
         changed += page_changed
-        write_if_changed(json_path.with_suffix(".csv"), csv_bytes(csv_rows.get(statement_id, [])))
         pdf_path = json_path.with_suffix(".pdf")
         wanted = pdf == "all" or (pdf == "current" and statement_id in current)
         if wanted and (page_changed or not pdf_path.exists()):
