@@ -72,3 +72,28 @@ def test_ecf_home_environment_variable_chooses_the_home(builder, monkeypatch):
     monkeypatch.setenv("ECF_HOME", str(builder.home.root))
     assert invoke("ingest", "--as-of", "2024-11-01").exit_code == EXIT_OK
     assert builder.home.state_db.exists()
+
+
+def test_stages_one_by_one_and_a_statement_without_a_contract(builder):
+    """ingest, apply, calculate and render as separate commands; an imported statement whose contract
+    version does not exist is not calculated: both calculate and render say so and exit 3."""
+    builder.with_providers()
+    builder.write("inbox/migration/manifest.csv", "imported_as_of\n2024-10-15T12:00:00Z\n")
+    builder.write("inbox/migration/statements.csv",
+                  "lead_provider_slug,cohort,statement_name,deadline_on,payment_on,output_fee,status\n"
+                  "alder,2024,November 2024,2024-10-31,2024-11-25,true,open\n")
+    home = str(builder.home.root)
+    assert invoke("calculate", "--home", home).exit_code == EXIT_REFUSED  # no pending cycle yet
+    assert invoke("ingest", "--home", home, "--as-of", "2024-11-01T02:00:00Z").exit_code == EXIT_OK
+    from pipelines.cycle import stage_timeline
+
+    stage_timeline(builder.home)
+    assert invoke("render", "--home", home).exit_code == EXIT_REFUSED  # calculate has not run
+    assert invoke("apply", "--home", home).exit_code == EXIT_OK
+    calculated = invoke("calculate", "--home", home)
+    assert calculated.exit_code == EXIT_QUARANTINED, calculated.output
+    assert "1 statements could not be calculated" in calculated.output
+    rendered = invoke("render", "--home", home, "--pdf", "none")
+    assert rendered.exit_code == EXIT_QUARANTINED, rendered.output
+    index = (builder.home.root / "statements" / "index.html").read_text(encoding="utf-8")
+    assert "November 2024" in index and "does not exist" in index

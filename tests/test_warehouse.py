@@ -58,7 +58,8 @@ def test_an_analyst_holding_the_warehouse_open_does_not_block_a_cycle(builder):
 
 
 def _digests(home) -> dict[str, str]:
-    paths = [*home.exports.glob("*.parquet"), *home.cycles.rglob("*.json*")]
+    paths = [*home.exports.glob("*.parquet"), *home.cycles.rglob("*.json*"), *home.cycles.rglob("*.html"),
+             *(p for p in (home.root / "statements").rglob("*") if p.is_file())]
     return {p.relative_to(home.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
 

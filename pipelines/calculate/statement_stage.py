@@ -104,7 +104,8 @@ def _banded_inputs(statement: dict, contract, counts: dict[str, dict], adjustmen
         uplift_rule=uplift_rule_at(paid_at or as_of))
 
 
-def _meta(statement: dict, uplift_rule: str, calculated_as_of: datetime) -> dict:
+def _meta(statement: dict, uplift_rule: str) -> dict:
+    """What identifies the statement; no cycle instant, so an unchanged statement keeps its bytes."""
     return {"id": statement["statement_id"],
             "lead_provider": {"id": statement["lead_provider_id"], "name": statement["lead_provider_name"],
                               "slug": statement["lead_provider_slug"]},
@@ -117,8 +118,7 @@ def _meta(statement: dict, uplift_rule: str, calculated_as_of: datetime) -> dict
             else None,
             "contract_version": statement["contract_version"],
             "mentor_contract_version": statement["mentor_contract_version"] if statement["mentor_funding"] else None,
-            "vat_chargeable": statement["vat_chargeable"], "uplift_rule": uplift_rule,
-            "calculated_as_of": rfc3339(calculated_as_of)}
+            "vat_chargeable": statement["vat_chargeable"], "uplift_rule": uplift_rule}
 
 
 def _problem(statement: dict, book: ContractBook) -> str | None:
@@ -186,7 +186,7 @@ def calculate_loaded(con: duckdb.DuckDBPyConnection, cycle_id: int, as_of: datet
                          "uplift_amount": contract.uplift_amount,
                          "uplift_target": _ratio_text(book.uplift_targets.get(key)),
                          "bands": contract.bands}
-        document = statement_document(_meta(statement, banded.uplift_rule.value, as_of), figures, ecf2,
+        document = statement_document(_meta(statement, banded.uplift_rule.value), figures, ecf2,
                                       page_counts.get(statement_id, {}), adjustments.get(statement_id, []),
                                       contract_info, mentor_contract)
         check_document_identities(document)
@@ -239,6 +239,8 @@ def _line_value(line: tuple) -> str:
 
 
 def _differences(cycle_id: int, statement_id: str, stored: dict, recomputed: dict) -> list[tuple]:
+    if stored == recomputed:  # the usual case: nothing shifted since payment
+        return []
     before = {_line_key(line): _line_value(line) for line in document_lines(stored)}
     after = {_line_key(line): _line_value(line) for line in document_lines(recomputed)}
     return [(cycle_id, statement_id, key, before.get(key), after.get(key))
