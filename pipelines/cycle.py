@@ -18,7 +18,7 @@ import duckdb
 import orjson
 
 from pipelines.home import Home
-from pipelines.apply.checkpoint import load_checkpoint, save_checkpoint
+from pipelines.apply.checkpoint import collector_paused, load_checkpoint, save_checkpoint
 from pipelines.apply.engine import Sink, replay_timeline
 from pipelines.apply.persist import save_history, save_lifecycle, save_receipts
 from pipelines.apply.receipts import write_receipt_files
@@ -234,7 +234,7 @@ def stage_timeline(home: Home, progress: Progress | None = None) -> dict:
 
 def stage_apply(home: Home, progress: Progress | None = None) -> dict:
     """Replay the timeline through the live rules; write receipts and the lifecycle state."""
-    with open_state(home.state_db) as con:
+    with open_state(home.state_db) as con, collector_paused():
         cycle = _require_pending(con, "apply")
         previous_seq, total, last_seq = first_row(
             con, """SELECT coalesce(max(event_seq) FILTER (WHERE cycle_id < $id), 0),
