@@ -200,7 +200,7 @@ def test_authorising_an_open_statement_is_refused_with_the_failed_conditions_and
     written = authorise(home, "alder", 2024, "April 2025")
     assert written.path is None
     assert written.failed == ["it is not payable yet (its deadline event has not happened)",
-                              "its deadline 2025-03-31 is not in the past (at 2025-02-10T00:00:01Z)"]
+                              "its deadline 2025-03-31 is not in the past"]
     result = invoke("statements", "authorise", "alder", "2024", "April 2025", "--home", str(home.root))
     assert result.exit_code == EXIT_REFUSED
     assert "not payable yet" in result.output and "Nothing was written" in result.output

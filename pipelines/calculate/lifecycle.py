@@ -118,19 +118,32 @@ def statement_deadline_passed(world: World, cohort: int, statement_name: str, no
     return changed
 
 
+def authorisation_failures(output_fee: bool, status: str, marked_as_paid_at: datetime | None, deadline_on,
+                           holds_declarations: bool, today) -> list[str]:
+    """The conditions of partnerships-and-finance.md §2 that fail, in order; [] when all hold.
+    The one statement of the rule: the cycle refuses with the first, `ecf statements authorise`
+    pre-checks with all of them."""
+    failed = []
+    if not output_fee:
+        failed.append("it is not an output-fee statement")
+    if status == STATEMENT_PAID:
+        failed.append(f"it was already authorised for payment at {marked_as_paid_at:%Y-%m-%dT%H:%M:%SZ}"
+                      if marked_as_paid_at else "it has already been marked paid")
+    elif status != STATEMENT_PAYABLE:
+        failed.append("it is not payable yet (its deadline event has not happened)")
+    if deadline_on >= today:
+        failed.append(f"its deadline {deadline_on.isoformat()} is not in the past")
+    if not holds_declarations:
+        failed.append("it holds no declarations")
+    return failed
+
+
 def authorisation_refusal(world: World, statement: Statement, now: datetime) -> str | None:
-    """The conditions of partnerships-and-finance.md §2 at `now`; the first that fails, or None."""
-    if not statement.output_fee:
-        return "it is not an output-fee statement"
-    if statement.status == STATEMENT_PAID:
-        return f"it was already authorised for payment at {statement.marked_as_paid_at:%Y-%m-%dT%H:%M:%SZ}"
-    if statement.status != STATEMENT_PAYABLE:
-        return "it is not payable yet (its deadline event has not happened)"
-    if statement.deadline_on >= now.date():
-        return f"its deadline {statement.deadline_on.isoformat()} is not in the past"
-    if not any(True for _ in _items_on(world, statement.statement_id)):
-        return "it holds no declarations"
-    return None
+    """The first condition of partnerships-and-finance.md §2 that fails at `now`, or None."""
+    failed = authorisation_failures(statement.output_fee, statement.status, statement.marked_as_paid_at,
+                                    statement.deadline_on, any(True for _ in _items_on(world, statement.statement_id)),
+                                    now.date())
+    return failed[0] if failed else None
 
 
 def authorise_statement(world: World, statement: Statement, now: datetime, event_seq: int) -> None:
@@ -153,15 +166,19 @@ def refuse_finance_row(world: World, event_seq: int, kind: str, slug: str, cohor
     world.finance_refusals.append(FinanceRefusal(event_seq, kind, slug, cohort, name, reason, now))
 
 
+def adjustment_failures(output_fee: bool, status: str) -> list[str]:
+    """Adjustments only on unpaid output-fee statements (partnerships-and-finance.md §2): what fails."""
+    failed = [] if output_fee else ["it is not an output-fee statement"]
+    if status == STATEMENT_PAID:
+        failed.append("it has been authorised for payment, so its adjustments can no longer change")
+    return failed
+
+
 def adjustment_refusal(statement: Statement | None) -> str | None:
-    """Adjustments only on unpaid output-fee statements (partnerships-and-finance.md §2)."""
     if statement is None:
         return "no such statement"
-    if not statement.output_fee:
-        return "it is not an output-fee statement"
-    if statement.status == STATEMENT_PAID:
-        return "it has been authorised for payment, so its adjustments can no longer change"
-    return None
+    failed = adjustment_failures(statement.output_fee, statement.status)
+    return failed[0] if failed else None
 
 
 def apply_adjustment(world: World, action: str, reference: str, statement: Statement, description: str | None,

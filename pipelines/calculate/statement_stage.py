@@ -27,6 +27,7 @@ from pipelines.calculate.statement_core import (BandedInputs, MentorInputs, Stat
 from pipelines.calculate.statement_document import document_lines, statement_document
 from pipelines.instants import as_utc, rfc3339
 from pipelines.sql_files import read_sql
+from pipelines.state.database import records
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
@@ -50,14 +51,8 @@ class CalculationResult:
     documents: dict[str, dict]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or {})
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def _statements(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    return _rows(con, """
+    return records(con, """
         SELECT s.statement_id, s.lead_provider_id, s.lead_provider_slug, lp.name AS lead_provider_name,
                coalesce(lp.vat_chargeable, true) AS vat_chargeable, s.cohort,
                coalesce(c.mentor_funding, false) AS mentor_funding, s.statement_name, s.deadline_on, s.payment_on,
@@ -71,14 +66,14 @@ def _statements(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], dict[str, dict]]:
     counts: dict[tuple[str, str], dict[str, dict]] = {}
-    for row in _rows(con, read_sql("calculate/statement_counts")):
+    for row in records(con, read_sql("calculate/statement_counts")):
         counts.setdefault((row.pop("statement_id"), row.pop("part")), {})[row.pop("declaration_type")] = row
     return counts
 
 
 def _page_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     found: dict[str, dict] = {}
-    for row in _rows(con, read_sql("calculate/statement_page_counts")):
+    for row in records(con, read_sql("calculate/statement_page_counts")):
         prefix = "mentor_" if row["part"] == "mentor" else ""
         found.setdefault(row["statement_id"], {}).update(
             {f"{prefix}clawed_back": row["clawed_back"], f"{prefix}voided": row["voided"]})

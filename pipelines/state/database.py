@@ -72,6 +72,13 @@ def open_state(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         con.close()
 
 
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+    """Every row of a query as a dict keyed by column name."""
+    cursor = con.execute(sql, params or {})
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def first_row(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> tuple | None:
     """The first row of a query, reading the result to its end (DuckDB 2 keeps an unread result
     open and refuses other work on the connection until it is consumed)."""

@@ -16,6 +16,7 @@ import duckdb
 from pipelines.calculate.money import display_pounds
 from pipelines.instants import as_utc, rfc3339
 from pipelines.sql_files import read_sql
+from pipelines.state.database import records
 from pipelines.statements.render import template_environment
 
 QUERIES = {
@@ -63,10 +64,10 @@ MONEY_COLUMNS = {"ecf1_total_incl_vat", "ecf2_total_incl_vat", "difference_incl_
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
-    cursor = con.execute(sql, {name: value for name, value in params.items() if f"${name}" in sql})
-    names = [column[0] for column in cursor.description]
+    """Rows as dicts, money columns as the page shows them."""
+    rows = records(con, sql, {name: value for name, value in params.items() if f"${name}" in sql})
     return [{name: (display_pounds(Decimal(value)) if name in MONEY_COLUMNS and value is not None else value)
-             for name, value in zip(names, row)} for row in cursor.fetchall()]
+             for name, value in row.items()} for row in rows]
 
 
 def cycle_report_html(con: duckdb.DuckDBPyConnection, cycle_id: int) -> str:

@@ -58,12 +58,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.calculate.lifecycle import adjustment_failures, authorisation_failures
 from pipelines.calculate.money import display_pounds, exact_text
 from pipelines.calculate.statement_stage import statement_month_slug, statement_path
 from pipelines.home import Home
 from pipelines.ingest.kinds import KINDS_BY_FOLDER
 from pipelines.instants import as_utc, naive_utc, rfc3339, stamp
-from pipelines.state.database import first_row, open_state
+from pipelines.state.database import first_row, open_state, records
 from pipelines.timeline.in_force import in_force_sql
 
 AUTHORISATIONS = KINDS_BY_FOLDER[("finance", "authorisations")]
@@ -202,12 +203,6 @@ def resolve_statement(con: duckdb.DuckDBPyConnection, slug: str, cohort: str | i
 
 
 # ---------------------------------------------------------------------------- show
-def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
-    cursor = con.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def _instant_text(value: datetime | None) -> str | None:
     return rfc3339(as_utc(value)) if value else None
 
@@ -223,19 +218,19 @@ def show_statement(home: Home, slug: str, cohort: str | int, name: str) -> dict:
         params = {"id": s.statement_id}
         summary = [{"key": r["figure"], "line": SUMMARY_LABELS.get(r["figure"], r["figure"]), "amount": r["amount"],
                     "display": r["display"]}
-                   for r in _dicts(con, "SELECT figure, amount, display FROM statement_lines WHERE statement_id = $id "
+                   for r in records(con, "SELECT figure, amount, display FROM statement_lines WHERE statement_id = $id "
                                         "AND section = 'summary' ORDER BY line_no", params)]
         figures_from = first_row(con, "SELECT any_value(figures_from) FROM statement_lines WHERE statement_id = $id",
                                  params)[0]
         problem = first_row(con, """SELECT problem FROM statement_calculation_problems WHERE statement_id = $id
                                     AND cycle_id = (SELECT max(cycle_id) FROM cycles WHERE status = 'complete')""",
                             params)
-        items = _dicts(con, """SELECT line_type, state, count(*) AS count FROM statement_line_items
+        items = records(con, """SELECT line_type, state, count(*) AS count FROM statement_line_items
                                WHERE statement_id = $id GROUP BY ALL ORDER BY line_type, state""", params)
-        adjustments = _dicts(con, """SELECT adjustment_ref, description, amount, created_at, updated_at
+        adjustments = records(con, """SELECT adjustment_ref, description, amount, created_at, updated_at
                                      FROM statement_adjustments WHERE statement_id = $id
                                      ORDER BY created_at, adjustment_ref""", params)
-        refusals = _dicts(con, """SELECT cycle_id, kind, reason, effective_at FROM finance_refusals
+        refusals = records(con, """SELECT cycle_id, kind, reason, effective_at FROM finance_refusals
                                   WHERE lead_provider_slug = $slug AND cohort = $cohort AND statement_name = $name
                                   ORDER BY event_seq""",
                           {"slug": s.lead_provider_slug, "cohort": s.cohort, "name": s.statement_name})
@@ -293,22 +288,15 @@ def _deadline_event_before(con: duckdb.DuckDBPyConnection, s: StatementRecord,
 
 def precheck_authorise(con: duckdb.DuckDBPyConnection, s: StatementRecord, effective_at: datetime) -> list[str]:
     """The authorisation conditions (partnerships-and-finance.md §2) that fail at `effective_at`,
-    in the spec's order, worded as the cycle words a refusal; empty: all hold."""
-    failed = []
-    if not s.output_fee:
-        failed.append("it is not an output-fee statement")
-    if s.status == "paid":
-        failed.append(f"it was already authorised for payment at {_instant_text(s.marked_as_paid_at)}"
-                      if s.marked_as_paid_at else "it has already been marked paid")
-    elif s.status != "payable" and _deadline_event_before(con, s, effective_at) is None:
-        failed.append("it is not payable yet (its deadline event has not happened)")
-    if s.deadline_on >= effective_at.date():
-        failed.append(f"its deadline {s.deadline_on.isoformat()} is not in the past "
-                      f"(at {rfc3339(effective_at)})")
-    if not first_row(con, "SELECT 1 FROM statement_line_items WHERE statement_id = $id LIMIT 1",
-                     {"id": s.statement_id}):
-        failed.append("it holds no declarations")
-    return failed
+    from the cycle's own rule (`lifecycle.authorisation_failures`); empty: all hold. An open statement
+    whose deadline event the next cycle applies first counts as payable."""
+    status = s.status
+    if status == "open" and _deadline_event_before(con, s, effective_at) is not None:
+        status = "payable"
+    holds = first_row(con, "SELECT 1 FROM statement_line_items WHERE statement_id = $id LIMIT 1",
+                      {"id": s.statement_id}) is not None
+    return authorisation_failures(s.output_fee, status, s.marked_as_paid_at, s.deadline_on, holds,
+                                  effective_at.date())
 
 
 def parse_amount(text: str | None) -> Decimal:
@@ -374,11 +362,7 @@ def check_adjust_arguments(action: str, reference: str | None, description: str 
 
 def precheck_adjust(con: duckdb.DuckDBPyConnection, s: StatementRecord, action: str, reference: str) -> list[str]:
     """The conditions of an adjustment (partnerships-and-finance.md §2) that fail in the latest state."""
-    failed = []
-    if not s.output_fee:
-        failed.append("it is not an output-fee statement")
-    if s.status == "paid":
-        failed.append("it has been authorised for payment, so its adjustments can no longer change")
+    failed = adjustment_failures(s.output_fee, s.status)
     existing = first_row(con, """SELECT a.statement_id, s.lead_provider_slug, s.cohort, s.statement_name
                                  FROM statement_adjustments AS a LEFT JOIN statements AS s USING (statement_id)
                                  WHERE a.adjustment_ref = $ref""", {"ref": reference})
