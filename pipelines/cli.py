@@ -256,6 +256,21 @@ def render(
 
 
 @app.command()
+def publish(home: HomeOption = None) -> None:
+    """Publish the pending cycle: warehouse.duckdb, Parquet exports and the API snapshot
+    (snapshots/<as_of>/; `current` moves to it once it is complete and verified)."""
+    from pipelines.cycle import stage_publish
+
+    target = _home(home)
+    with _progress() as progress:
+        result = _guarded(lambda: stage_publish(target, _Reporter(progress)))
+    out.print(f"published {result['tables']} warehouse tables: {target.warehouse_db}")
+    out.print(f"published snapshot {result['snapshot_id']} ({result['snapshot_records']} records, "
+              f"{result['snapshot_files']} files): {target.snapshots / result['snapshot_id']}/; "
+              f"serve it with `ecf serve --home {target.root}`")
+
+
+@app.command()
 def providers(
     home: HomeOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: [{id, slug, name}].")] = False,
@@ -476,6 +491,174 @@ def statements_adjust(
     written = _finance_guarded(lambda: adjust(target, lead_provider_slug, cohort, statement_name, ref, action.value,
                                               description, amount, when, force))
     _report_written(written, f"{action.value} adjustment {written.row['adjustment_ref']} on")
+
+
+# ---------------------------------------------------------------------------- ecf tokens …
+tokens_app = typer.Typer(
+    name="tokens",
+    help="API tokens for `ecf serve`: each belongs to one lead provider. Only a digest is stored (in the home's "
+         "tokens/ folder, never in a snapshot); the token itself is printed once, when issued.",
+    no_args_is_help=True,
+)
+app.add_typer(tokens_app, name="tokens")
+
+
+def _provider_named(target: Home, name: str) -> dict:
+    from pipelines.provider_list import lead_providers
+
+    rows = _guarded(lambda: lead_providers(target))
+    for row in rows:
+        if name in (row["id"], row["slug"]):
+            return row
+    _refuse(f"no lead provider {name!r}; choose one of: " + ", ".join(f"{r['slug']} ({r['id']})" for r in rows))
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    lead_provider: Annotated[str, typer.Argument(metavar="LEAD_PROVIDER", help="The lead provider's id or slug "
+                                                                                "(`ecf providers --json`).")],
+    home: HomeOption = None,
+    label: Annotated[Optional[str], typer.Option("--label", help="A note kept with the digest, e.g. who "
+                                                                  "holds the token.")] = None,
+) -> None:
+    """Issue a new token for one lead provider; the token is the last line printed (shown only once)."""
+    from api_export.tokens import issue_token
+    from pipelines.instants import utc_now
+
+    target = _home(home)
+    provider = _provider_named(target, lead_provider)
+    issued = issue_token(target.tokens, provider["id"], provider["slug"], utc_now(), label)
+    console.print(f"issued a token for {provider['slug']} ({provider['name']}); digest {issued.digest[:12]} "
+                  f"stored in {target.tokens}/. Keep the token safe: it is not shown again.")
+    typer.echo(issued.token)
+
+
+@tokens_app.command("list")
+def tokens_list(home: HomeOption = None) -> None:
+    """List live tokens: digest prefix, lead provider, issue time, label (never the tokens)."""
+    from api_export.tokens import list_tokens
+
+    target = _home(home)
+    table = Table(title="API tokens", title_justify="left")
+    for header in ("digest", "lead provider", "issued_at", "label"):
+        table.add_column(header)
+    for row in list_tokens(target.tokens):
+        table.add_row(row["digest"], row["lead_provider_slug"], row["issued_at"], row["label"] or "")
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_or_digest: Annotated[Optional[str], typer.Argument(
+        metavar="[TOKEN_OR_DIGEST]", help="The token itself, or the digest prefix `ecf tokens list` shows "
+                                          "(at least 8 characters).")] = None,
+    home: HomeOption = None,
+    lead_provider: Annotated[Optional[str], typer.Option(
+        "--lead-provider", help="Revoke every token of this lead provider (id or slug) instead.")] = None,
+) -> None:
+    """Revoke tokens; a running server refuses them from the next request on."""
+    from api_export.tokens import revoke_tokens
+
+    target = _home(home)
+    if (token_or_digest is None) == (lead_provider is None):
+        _refuse("name one token (the token or its digest prefix) or use --lead-provider, not both")
+    if lead_provider is not None:
+        revoked = revoke_tokens(target.tokens, lead_provider_id=_provider_named(target, lead_provider)["id"])
+    else:
+        revoked = revoke_tokens(target.tokens, token=token_or_digest, digest_prefix=token_or_digest)
+    if not revoked:
+        _refuse("no live token matched; `ecf tokens list` shows the digests")
+    out.print(f"revoked {len(revoked)} token(s): {', '.join(revoked)}")
+
+
+# ---------------------------------------------------------------------------- ecf snapshots …
+snapshots_app = typer.Typer(
+    name="snapshots",
+    help="The API snapshots each cycle publishes under snapshots/<as_of>/ (`current` points at the newest).",
+    no_args_is_help=True,
+)
+app.add_typer(snapshots_app, name="snapshots")
+
+
+@snapshots_app.command("list")
+def snapshots_list(
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the snapshots, oldest first, with their as_of, record count and which one is current."""
+    from dataclasses import asdict
+
+    from api_export.snapshot_store import list_snapshots
+
+    target = _home(home)
+    infos = list_snapshots(target.snapshots)
+    if as_json:
+        typer.echo(orjson.dumps([asdict(i) for i in infos], option=orjson.OPT_INDENT_2).decode())
+        return
+    table = Table(title=f"Snapshots in {target.snapshots}", title_justify="left")
+    for header in ("snapshot id", "as_of", "records", "current"):
+        table.add_column(header, justify="right" if header == "records" else "left")
+    for info in infos:
+        table.add_row(info.snapshot_id, info.as_of, str(info.records), "yes" if info.current else "")
+    out.print(table)
+
+
+@snapshots_app.command("prune")
+def snapshots_prune(
+    keep: Annotated[int, typer.Option("--keep", help="How many of the newest snapshots to keep (the current one "
+                                                     "is always kept).")],
+    home: HomeOption = None,
+) -> None:
+    """Delete all but the newest --keep snapshots, and the stored files no kept snapshot uses."""
+    from api_export.snapshot_store import SnapshotError, prune_snapshots
+
+    target = _home(home)
+    try:
+        deleted = prune_snapshots(target.snapshots, keep)
+    except SnapshotError as error:
+        _refuse(str(error))
+    out.print(f"deleted {len(deleted)} snapshot(s)" + (f": {', '.join(deleted)}" if deleted else ""))
+
+
+# ---------------------------------------------------------------------------- ecf serve
+@app.command()
+def serve(
+    home: HomeOption = None,
+    snapshot: Annotated[Optional[str], typer.Option(
+        "--snapshot", help="Serve this snapshot id (`ecf snapshots list`); default: `current`, followed as "
+                           "each cycle publishes a new one.")] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    rate_limit: Annotated[int, typer.Option(
+        "--rate-limit", help="Requests per token per --rate-period seconds (live: 1000 per 300); 0 lifts the "
+                             "limit (benchmarks). Counted per worker process.")] = 1000,
+    rate_period: Annotated[int, typer.Option("--rate-period", help="The rate limit's window, seconds.")] = 300,
+) -> None:
+    """Serve the lead-provider API (v1, v2, v3 GET routes) read-only from a snapshot.
+
+    Clients change only their base URL (http://HOST:PORT) and token (`ecf tokens issue`). GET / describes the
+    server without a token; /openapi.json is this server's OpenAPI description. Writes answer 405 with a
+    JSON error pointing to the batch inbox.
+    """
+    try:
+        import uvicorn
+
+        from api_export import serve_app
+    except ImportError as error:
+        _refuse(f"the server's dependencies are missing ({error}); install them with "
+                "`pip install -e '.[serve]'` (./scripts/setup-env does)")
+    target = _home(home)
+    os.environ["ECF_SERVE_HOME"] = str(target.root)
+    os.environ["ECF_SERVE_SNAPSHOT"] = snapshot or ""
+    os.environ["ECF_SERVE_RATE"] = f"{rate_limit}/{rate_period}"
+    try:
+        serve_app.check()
+    except Exception as error:  # noqa: BLE001 - any reason the snapshot cannot be opened is a refusal
+        _refuse(str(error))
+    console.print(f"serving {target.snapshots} on http://{host}:{port} (GET / describes it; Ctrl-C stops)")
+    uvicorn.run("api_export.serve_app:app", host=host, port=port, workers=workers, factory=False,
+                log_level="info", access_log=False)
 
 
 def main() -> None:

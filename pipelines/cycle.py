@@ -30,6 +30,7 @@ from pipelines.instants import as_utc, naive_utc, rfc3339, stamp, utc_now
 from pipelines.state.database import first_row, open_state
 from pipelines.timeline.place import place_window, window_start_for
 from pipelines.warehouse.publish import publish_warehouse
+from api_export.publish import SnapshotSourceMissing, publish_snapshot
 
 Progress = Callable[[str, int, int], None]
 STAGES = ("ingest", "timeline", "apply", "calculate", "render", "publish")
@@ -300,14 +301,23 @@ def stage_render(home: Home, progress: Progress | None = None, pdf: str = "curre
     return asdict(result)
 
 
-def stage_publish(home: Home) -> dict:
-    """Publish warehouse.duckdb and the Parquet exports for the pending cycle."""
+def stage_publish(home: Home, progress: Progress | None = None, snapshot: bool = True) -> dict:
+    """Publish warehouse.duckdb, the Parquet exports and the API snapshot (snapshots/<as_of>/, then
+    `current`) for the pending cycle. `snapshot=False` (the demo's replayed history) skips the snapshot."""
     with open_state(home.state_db) as con:
         cycle = _require_pending(con, "publish")
+        if "apply" not in cycle.stages_done:
+            raise CycleError("the pending cycle has not run apply yet; run `ecf apply` first (or `ecf cycle`)")
         _record_counts(con, cycle)
         tables = publish_warehouse(con, home.root, cycle.as_of)
+        published = {}
+        if snapshot:
+            try:
+                published = publish_snapshot(con, home.root, cycle.cycle_id, cycle.as_of, progress)
+            except SnapshotSourceMissing as error:
+                raise CycleError(str(error)) from None
         _mark_done(con, cycle, "publish")
-    return {"tables": len(tables)}
+    return {"tables": len(tables), **published}
 
 
 def _inputs_sha256(con: duckdb.DuckDBPyConnection, cycle_id: int) -> str:
@@ -353,12 +363,12 @@ def finish_cycle(home: Home) -> CycleSummary:
 
 
 def run_cycle(home: Home, as_of: datetime | None = None, progress: Progress | None = None,
-              pdf: str = "current") -> CycleSummary:
+              pdf: str = "current", snapshot: bool = True) -> CycleSummary:
     """Every stage that exists, in order, without Prefect (`ecf cycle --no-prefect`)."""
     stage_ingest(home, as_of, progress)
     stage_timeline(home, progress)
     stage_apply(home, progress)
     stage_calculate(home, progress)
     stage_render(home, progress, pdf)
-    stage_publish(home)
+    stage_publish(home, progress, snapshot)
     return finish_cycle(home)

@@ -20,6 +20,7 @@ from pipelines.home import Home
 from pipelines.instants import rfc3339
 
 DEMO_MARKER = "demo.json"
+DEMO_SNAPSHOTS = 3  # cycles at the end of the demo that publish an API snapshot
 Progress = Callable[[str, int, int], None]
 
 
@@ -48,10 +49,11 @@ def run_demo(home: Home, scale: str, seed: int, fresh: bool = False,
             target = home.root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / relative, target)
-        # PDFs (a quarter of a second each) only for the last cycle's current statements: the
-        # earlier cycles are history replayed at once, and their pages are rewritten anyway.
+        # PDFs (a quarter of a second each) only for the last cycle's current statements, and API
+        # snapshots only for the last three cycles: the earlier cycles are history replayed at once.
         last = number == len(plan.cycles)
-        summaries.append(run_cycle(home, cycle.as_of, pdf="current" if last else "none"))
+        summaries.append(run_cycle(home, cycle.as_of, pdf="current" if last else "none",
+                                   snapshot=number > len(plan.cycles) - DEMO_SNAPSHOTS))
         if progress:
             progress("cycles", number, len(plan.cycles))
     shutil.rmtree(staging)

@@ -42,7 +42,7 @@ def render(home_root: str) -> dict:
     return cycle.stage_render(Home(Path(home_root)))
 
 
-@task(name="publish-warehouse")
+@task(name="publish")
 def publish(home_root: str) -> dict:
     return cycle.stage_publish(Home(Path(home_root)))
 

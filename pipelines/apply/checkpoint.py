@@ -60,7 +60,14 @@ def checkpoint_path(root: Path) -> Path:
     return root / "world.checkpoint"
 
 
+# The world the last `save_checkpoint` of this process wrote, so a later stage of the same `ecf cycle`
+# (publish) reads it without unpickling it again (tens of seconds at national scale).
+_LAST_SAVED: dict[Path, tuple[str, int, int, Replay]] = {}
+
+
 def save_checkpoint(root: Path, replay: Replay, cycle_id: int, last_event_seq: int) -> None:
+    _LAST_SAVED.clear()
+    _LAST_SAVED[root] = (code_fingerprint(), cycle_id, last_event_seq, replay)
     target = checkpoint_path(root)
     partial = target.with_suffix(".tmp")
     with partial.open("wb") as handle:
@@ -68,8 +75,14 @@ def save_checkpoint(root: Path, replay: Replay, cycle_id: int, last_event_seq: i
     os.replace(partial, target)
 
 
-def load_checkpoint(root: Path, cycle_id: int, last_event_seq: int) -> Replay | None:
-    """The previous cycle's world, if the checkpoint matches it exactly; else None."""
+def load_checkpoint(root: Path, cycle_id: int, last_event_seq: int, *, to_change: bool = True) -> Replay | None:
+    """The world saved after `cycle_id`, if the checkpoint matches it exactly; else None.
+
+    `to_change` (apply resumes from it): the in-process copy is handed over and forgotten, so a replay
+    that fails half-way never leaves a half-changed world behind for a retry."""
+    remembered = _LAST_SAVED.pop(root, None) if to_change else _LAST_SAVED.get(root)
+    if remembered is not None and remembered[:3] == (code_fingerprint(), cycle_id, last_event_seq):
+        return remembered[3]
     path = checkpoint_path(root)
     if not path.exists():
         return None

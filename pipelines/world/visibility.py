@@ -67,7 +67,7 @@ from pipelines.world.model import (
 from pipelines.world.world import World
 
 __all__ = [
-    "TRAINING_STATUSES", "visible_participants_v1", "visible_participants_v3", "visible_declarations_v1",
+    "TRAINING_STATUSES", "provider_profile_index", "visible_participants_v1", "visible_participants_v3", "visible_declarations_v1",
     "visible_declarations_v3", "transfer_users", "transfers", "transfers_updated_at", "visible_partnerships",
     "visible_delivery_partners", "delivery_partner_cohorts", "visible_schools", "school_in_partnership",
     "unfunded_mentors",
@@ -85,10 +85,28 @@ def _user_of_profile(world: World, profile: Profile) -> str | None:
     return identity.user_id if identity is not None else None
 
 
-def _provider_profiles(world: World, lead_provider_id: str) -> dict[str, list[InductionRecord]]:
+ProviderProfiles = dict[str, list[InductionRecord]]
+
+
+def provider_profile_index(world: World) -> dict[str, ProviderProfiles]:
+    """For every lead provider, `_provider_profiles` of it — in one pass over the records. A caller that
+    asks many scope questions of a world that no longer changes (the snapshot builder) computes this once
+    and passes each provider's entry as `profiles=`."""
+    index: dict[str, ProviderProfiles] = defaultdict(lambda: defaultdict(list))
+    for record in world.records.values():
+        lead_provider_id = world.provider_of_record(record)
+        if lead_provider_id is not None:
+            index[lead_provider_id][record.profile_id].append(record)
+    return index
+
+
+def _provider_profiles(world: World, lead_provider_id: str, profiles: ProviderProfiles | None) -> ProviderProfiles:
     """Every profile with at least one induction record in one of this provider's partnerships (any
-    status, challenged or not, relationship or not), with those records — one pass over the records."""
-    found: dict[str, list[InductionRecord]] = defaultdict(list)
+    status, challenged or not, relationship or not), with those records — one pass over the records,
+    unless the caller already has them (`provider_profile_index`)."""
+    if profiles is not None:
+        return profiles
+    found: ProviderProfiles = defaultdict(list)
     for record in world.records.values():
         if world.provider_of_record(record) == lead_provider_id:
             found[record.profile_id].append(record)
@@ -108,7 +126,7 @@ def _declarations_in_order(declarations: Iterable[Declaration]) -> list[Declarat
 
 # ---------------------------------------------------------------------------------------------- participants
 def visible_participants_v1(world: World, lead_provider_id: str,
-                            cohorts: Collection[int] | None = None) -> list[tuple[str, str]]:
+                            cohorts: Collection[int] | None = None, *, profiles: ProviderProfiles | None = None) -> list[tuple[str, str]]:
     """The v1/v2 participants list scope (api.md §3.1): one `(user_id, profile_id)` per ECT or mentor
     profile that has a latest induction record in one of this provider's *unchallenged* partnerships
     whose schedule cohort is in `cohorts` (default every cohort after 2020) — the cohort filter applied
@@ -119,7 +137,7 @@ def visible_participants_v1(world: World, lead_provider_id: str,
     Order: `users.created_at ASC`, ties by user id; a user's two profiles in the serializer's order
     (ECT first, then mentor; live order undefined, inferred in `serializers`)."""
     entries = []
-    for profile_id in _provider_profiles(world, lead_provider_id):
+    for profile_id in _provider_profiles(world, lead_provider_id, profiles):
         profile = world.profiles.get(profile_id)
         user_id = _user_of_profile(world, profile) if profile is not None else None
         if user_id is None or user_id not in world.users:
@@ -131,7 +149,7 @@ def visible_participants_v1(world: World, lead_provider_id: str,
 
 
 def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None,
-                            training_status: str | None = None) -> list[str]:
+                            training_status: str | None = None, *, profiles: ProviderProfiles | None = None) -> list[str]:
     """The v3 participants list scope (api.md §3.3): users with at least one ECF profile whose latest
     induction record in this provider's *unchallenged* partnerships (`World.latest_provider_record(…,
     unchallenged_only=True)`, "latest" over all cohorts) has its schedule cohort in `cohorts` (default
@@ -149,7 +167,7 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
     if training_status is not None and training_status not in TRAINING_STATUSES:
         raise ValueError(f"training_status must be one of {list(TRAINING_STATUSES)}, not {training_status!r}")
     users = set()
-    for profile_id in _provider_profiles(world, lead_provider_id):
+    for profile_id in _provider_profiles(world, lead_provider_id, profiles):
         profile = world.profiles.get(profile_id)
         user_id = _user_of_profile(world, profile) if profile is not None else None
         if user_id is None or user_id in users:
@@ -173,7 +191,7 @@ def _is_fip(world: World, record: InductionRecord) -> bool:
     return programme is not None and programme.training_programme != CIP
 
 
-def visible_declarations_v1(world: World, lead_provider_id: str) -> list[Declaration]:
+def visible_declarations_v1(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[Declaration]:
     """The v1/v2 declarations scope (api.md §3.2), the union of
 
     1. the provider's own declarations, every state;
@@ -185,7 +203,7 @@ def visible_declarations_v1(world: World, lead_provider_id: str) -> list[Declara
     partnership hides the participant but not their declarations (declarations.md §5).
     (inferred) Matched through `declaration.profile_id`; a declaration with no known profile is own-only.
     Order: `created_at ASC`, ties by declaration id."""
-    records = _provider_profiles(world, lead_provider_id)
+    records = _provider_profiles(world, lead_provider_id, profiles)
     active_profiles = {p for p, rs in records.items() if any(r.induction_status in ACTIVE_OR_COMPLETED for r in rs)}
     own = (d for d in world.declarations.values() if d.lead_provider_id == lead_provider_id)
     others = (d for d in _others_live(world, lead_provider_id) if d.profile_id in active_profiles)
@@ -193,7 +211,7 @@ def visible_declarations_v1(world: World, lead_provider_id: str) -> list[Declara
 
 
 def visible_declarations_v3(world: World, lead_provider_id: str,
-                            cohorts: Collection[int] | None = None) -> list[Declaration]:
+                            cohorts: Collection[int] | None = None, *, profiles: ProviderProfiles | None = None) -> list[Declaration]:
     """The v3 declarations scope (api.md §3.5, declarations.md §5 "Visibility of declarations"), the
     union of three sets, each in the cohort filter — the declaration's own `cohort`; with `cohorts=None`
     there is **no** cohort restriction (api.md §2.4: not even `> 2020`):
@@ -210,7 +228,7 @@ def visible_declarations_v3(world: World, lead_provider_id: str,
     def in_filter(declaration: Declaration) -> bool:
         return cohorts is None or declaration.cohort in cohorts
 
-    records = _provider_profiles(world, lead_provider_id)
+    records = _provider_profiles(world, lead_provider_id, profiles)
     active_profiles = {p for p, rs in records.items()
                        if any(r.induction_status in ACTIVE_OR_COMPLETED and _is_fip(world, r) for r in rs)}
     leaving_ends: dict[str, list[datetime | None]] = {
@@ -227,7 +245,7 @@ def visible_declarations_v3(world: World, lead_provider_id: str,
 
 
 # ---------------------------------------------------------------------------------------------- transfers
-def transfer_users(world: World, lead_provider_id: str) -> list[str]:
+def transfer_users(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[str]:
     """The v3 transfers list scope (api.md §3.4, `TransfersQuery`): users with a profile that
 
     * has an induction record in one of this provider's partnerships that is a school transfer
@@ -237,7 +255,7 @@ def transfer_users(world: World, lead_provider_id: str) -> list[str]:
     A user in scope can have an empty `transfers(...)` list (inferred in the spec). The show endpoint
     answers 404 for a user outside this list. Order: `users.created_at ASC`, ties by user id."""
     users = set()
-    for profile_id, own_records in _provider_profiles(world, lead_provider_id).items():
+    for profile_id, own_records in _provider_profiles(world, lead_provider_id, profiles).items():
         if not any(r.school_transfer or r.induction_status == LEAVING for r in own_records):
             continue
         if not any(r.induction_status == LEAVING for r in world.records_of(profile_id)):
@@ -407,8 +425,7 @@ def delivery_partner_cohorts(world: World, lead_provider_id: str, delivery_partn
 
 # ---------------------------------------------------------------------------------------------- schools
 def _unchallenged_partnerships(world: World, school_id: str, cohort: int) -> Iterable[Partnership]:
-    return (p for p in world.partnerships.values()
-            if p.school_id == school_id and p.cohort == cohort and p.unchallenged)
+    return (p for p in world.partnerships_of_school_cohort(school_id, cohort) if p.unchallenged)
 
 
 def visible_schools(world: World, cohort: int | None) -> list[School]:
@@ -436,7 +453,7 @@ def school_in_partnership(world: World, school_id: str, cohort: int) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- mentors
-def unfunded_mentors(world: World, lead_provider_id: str) -> list[str]:
+def unfunded_mentors(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[str]:
     """The v3 unfunded mentors list scope (api.md §3.10, `UnfundedMentorsQuery`): the user ids of mentors
     named (`mentor_profile_id`) on the latest induction record, in this provider's unchallenged
     partnerships, of some participant, when the mentor profile has no induction record of its own in this
@@ -444,7 +461,7 @@ def unfunded_mentors(world: World, lead_provider_id: str) -> list[str]:
     other providers, or in this provider's challenged partnerships, do not stop them being listed.
     (inferred) One entry per user (live: per mentor profile). Order: `users.created_at ASC`, ties by id."""
     latest_by_profile = {}
-    for profile_id in _provider_profiles(world, lead_provider_id):
+    for profile_id in _provider_profiles(world, lead_provider_id, profiles):
         record = world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True)
         if record is not None:
             latest_by_profile[profile_id] = record

@@ -1,0 +1,271 @@
+"""`ecf serve`: the read-only lead-provider API over a published snapshot (`api.md` §2, §8.4).
+
+A thin ASGI app (Starlette). Per request: rate limit (per `Authorization` value), route, bearer token →
+one lead provider (401 otherwise), the live filter checks (400), then the records of the provider's
+resource set chosen by `endpoints` and glued into the live envelope from their stored bytes — never
+re-serialized. Writes get a documented 405 that points to the batch inbox.
+
+Headers as the live service: `application/vnd.api+json` without charset (`text/csv` for CSV), a weak
+ETag of the body with `If-None-Match` → 304, `Cache-Control: max-age=0, private, must-revalidate`,
+`Content-Security-Policy: default-src 'none'`, gzip on request; plus `X-Snapshot-Id`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api_export.endpoints import ENDPOINTS, Endpoint, check_filters, select_list, select_show
+from api_export.openapi_doc import openapi_document
+from api_export.query_params import BadQuery, pagination, parse_query
+from api_export.snapshot_reader import Snapshot, SnapshotCatalog
+from api_export.snapshot_store import SnapshotError
+from api_export.tokens import provider_of_token
+
+__all__ = ["create_app", "RateLimit", "JSON_API", "WRITE_REFUSED"]
+
+log = logging.getLogger("ecf.serve")
+
+JSON_API = "application/vnd.api+json"
+NOT_FOUND = b'{"error":"Resource not Found"}'
+UNAUTHORISED = b'{"error":"HTTP Token: Access denied"}'
+SERVER_ERROR = b'{"error":"Internal server error"}'
+WRITE_REFUSED = orjson.dumps({"errors": [{
+    "title": "Read-only snapshot",
+    "detail": "This server publishes read-only snapshots of the lead provider API and accepts only GET "
+              "requests. Submit declarations, voids, participant actions and partnerships as request batches "
+              "(JSON Lines) in the inbox folder inbox/providers/<lead-provider-slug>/ of the pipeline; each "
+              "request gets a receipt with the live API's answer after the next cycle."}]})
+ALLOWED_METHODS = "GET, HEAD"
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """rack-attack's throttle: at most `limit` requests per `period` seconds per `Authorization` value, in
+    fixed windows; requests without the header are not counted (as live)."""
+    limit: int = 1000
+    period: int = 300
+
+
+class _Throttle:
+    def __init__(self, rate: RateLimit | None):
+        self.rate = rate
+        self.counts: dict[tuple[str, int], int] = {}
+        self.lock = threading.Lock()
+
+    def allow(self, key: str | None) -> bool:
+        if self.rate is None or not key:
+            return True
+        window = int(time.time()) // self.rate.period
+        with self.lock:
+            if len(self.counts) > 100_000:
+                self.counts = {k: v for k, v in self.counts.items() if k[1] == window}
+            count = self.counts.get((key, window), 0) + 1
+            self.counts[(key, window)] = count
+        return count <= self.rate.limit
+
+
+@dataclass(frozen=True)
+class Route_:
+    endpoint: Endpoint
+    version: int
+    record_id: str | None
+    csv: bool
+    transfers_show: bool = False
+
+
+def _strip_format(segments: list[str]) -> tuple[list[str], str | None]:
+    last = segments[-1]
+    for suffix in (".csv", ".json"):
+        if last.endswith(suffix) and len(last) > len(suffix):
+            return [*segments[:-1], last[:-len(suffix)]], suffix[1:]
+    return segments, None
+
+
+def route(path: str) -> Route_ | None:
+    """The endpoint a path names (ECF1's `config/routes.rb`), or None (the JSON 404)."""
+    if not path.startswith("/api/"):
+        return None
+    segments = path[len("/api/"):].split("/")
+    if segments and segments[-1] == "" and len(segments) > 1:
+        segments = segments[:-1]  # a trailing slash names the same route
+    if len(segments) < 2 or "" in segments or segments[0] not in ("v1", "v2", "v3"):
+        return None
+    version = int(segments[0][1])
+    rest, fmt = _strip_format(segments[1:])
+    csv = fmt == "csv"
+    found = _route_v12(rest, version) if version < 3 else _route_v3(rest)
+    if found is None:
+        return None
+    endpoint, record_id, transfers_show = found
+    if csv and (not endpoint.csv or record_id is not None):
+        return None
+    return Route_(endpoint, version, record_id, csv, transfers_show)
+
+
+def _route_v12(rest: list[str], version: int):
+    participants, declarations = ENDPOINTS["participants-v1"], ENDPOINTS["declarations-v1"]
+    match rest:
+        case ["participants", "ecf"] | ["participants"]:
+            return participants, None, False
+        case ["participants", "ecf", record_id]:
+            return participants, record_id, False
+        case ["participant-declarations"]:
+            return declarations, None, False
+        case ["participant-declarations", record_id]:
+            return declarations, record_id, False
+    return None
+
+
+_V3_COLLECTIONS = {("participant-declarations",): "declarations-v3", ("statements",): "statements",
+                   ("partnerships", "ecf"): "partnerships", ("delivery-partners",): "delivery-partners",
+                   ("schools", "ecf"): "schools", ("unfunded-mentors", "ecf"): "unfunded-mentors",
+                   ("participants", "ecf"): "participants-v3"}
+
+
+def _route_v3(rest: list[str]):
+    if rest == ["participants", "ecf", "transfers"]:  # matched before participants/ecf/{id}
+        return ENDPOINTS["transfers"], None, False
+    if len(rest) == 4 and rest[:2] == ["participants", "ecf"] and rest[3] == "transfers":
+        return ENDPOINTS["transfers"], rest[2], True
+    for size in (2, 1):
+        name = _V3_COLLECTIONS.get(tuple(rest[:size]))
+        if name is not None and len(rest) in (size, size + 1):
+            return ENDPOINTS[name], (rest[size] if len(rest) == size + 1 else None), False
+    return None
+
+
+def _bearer(header: str | None) -> str | None:
+    """Rails' `authenticate_with_http_token`: `Bearer <token>` or `Token <token>` / `Token token="<token>"`."""
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() not in ("bearer", "token"):
+        return None
+    value = value.strip()
+    if value.startswith("token="):
+        value = value[len("token="):].split(",", 1)[0].strip().strip('"')
+    return value or None
+
+
+def _set_path(snapshot: Snapshot, provider_id: str, found: Route_, params: dict) -> str | None:
+    endpoint = found.endpoint
+    if endpoint.name == "schools":
+        cohort = params.get("filter", {}).get("cohort")
+        return f"shared/v3/schools-ecf/cohort={cohort}" if isinstance(cohort, str) else None
+    return f"providers/{provider_id}/v{found.version}/{endpoint.folder}"
+
+
+class ReadApi:
+    def __init__(self, home_root: Path, snapshot_id: str | None, rate: RateLimit | None):
+        self.catalog = SnapshotCatalog(home_root / "snapshots", snapshot_id)
+        self.tokens = home_root / "tokens"
+        self.throttle = _Throttle(rate)
+
+    def respond(self, request: Request) -> Response:
+        try:
+            return self._respond(request)
+        except SnapshotError as error:
+            log.error("%s", error)
+            return _response(503, orjson.dumps({"errors": [{"title": "No snapshot", "detail": str(error)}]}))
+        except Exception:  # never a traceback to a client: the live 500 body, the details in the log
+            log.exception("unexpected error answering %s %s", request.method, request.url.path)
+            return _response(500, SERVER_ERROR)
+
+    def _respond(self, request: Request) -> Response:
+        path = request.url.path
+        if path == "/":
+            snapshot = self.catalog.get()
+            return _response(200, orjson.dumps({
+                "service": "ECF lead provider API (read-only snapshot)", "snapshot_id": snapshot.snapshot_id,
+                "as_of": snapshot.manifest["as_of"], "versions": snapshot.manifest["served_versions"],
+                "openapi": "/openapi.json"}), "application/json")
+        if path == "/openapi.json":
+            return _response(200, orjson.dumps(openapi_document()), "application/json")
+        authorization = request.headers.get("authorization")
+        if path.startswith("/api/") and not self.throttle.allow(authorization):
+            return Response(b"Retry later\n", 429, media_type="text/plain")
+        found = route(path)
+        if found is None:
+            return _response(404, NOT_FOUND)
+        provider_id = provider_of_token(self.tokens, _bearer(authorization) or "")
+        if provider_id is None:
+            return _response(401, UNAUTHORISED, headers={"WWW-Authenticate": 'Token realm="Application"'})
+        if request.method not in ("GET", "HEAD"):
+            return _response(405, WRITE_REFUSED, headers={"Allow": ALLOWED_METHODS})
+        snapshot = self.catalog.get()
+        params = parse_query(request.url.query)
+        try:
+            body, media_type = self._body(snapshot, provider_id, found, params)
+        except BadQuery as error:
+            return _response(400, orjson.dumps({"errors": [{"title": error.title, "detail": error.detail}]}))
+        if body is None:
+            return _response(404, NOT_FOUND, snapshot=snapshot)
+        return _cacheable(request, body, media_type, snapshot)
+
+    def _body(self, snapshot: Snapshot, provider_id: str, found: Route_, params: dict) -> tuple[bytes | None, str]:
+        endpoint = found.endpoint
+        set_path = _set_path(snapshot, provider_id, found, params)
+        loaded = snapshot.resource_set(set_path) if set_path else None
+        if loaded is None:  # nothing of this provider (or schools cohort) in the snapshot: still check the query
+            check_filters(endpoint, params)
+            if found.record_id is not None:
+                return None, JSON_API
+            if found.csv:
+                return b"", "text/csv"
+            pagination(params)
+            return b'{"data":[]}', JSON_API
+        if found.record_id is not None:
+            row = select_show(endpoint, loaded.index, params, found.record_id)
+            return (None if row is None else b'{"data":' + loaded.record(row) + b"}"), JSON_API
+        rows = select_list(endpoint, loaded.index, params)
+        if found.csv:
+            return loaded.csv_of(rows.to_list()), "text/csv"
+        page, per_page = pagination(params)  # read after the filter checks (§8.4 step 3)
+        chosen = rows.slice((page - 1) * per_page, per_page).to_list()
+        return b'{"data":[' + b",".join(loaded.records_of(chosen)) + b"]}", JSON_API
+
+
+def _response(status: int, body: bytes, media_type: str = JSON_API, headers: dict | None = None,
+              snapshot: Snapshot | None = None) -> Response:
+    response = Response(body, status, headers=headers, media_type=None)
+    response.headers["content-type"] = media_type
+    response.headers["content-security-policy"] = "default-src 'none'"
+    if snapshot is not None:
+        response.headers["x-snapshot-id"] = snapshot.snapshot_id
+    return response
+
+
+def _cacheable(request: Request, body: bytes, media_type: str, snapshot: Snapshot) -> Response:
+    etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {"ETag": etag, "Cache-Control": "max-age=0, private, must-revalidate"}
+    wanted = request.headers.get("if-none-match", "")
+    if etag in (tag.strip() for tag in wanted.split(",")) or wanted.strip() == "*":
+        response = Response(b"", 304, headers=headers)
+        response.headers["x-snapshot-id"] = snapshot.snapshot_id
+        return response
+    return _response(200, body, media_type, headers, snapshot)
+
+
+def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit | None = RateLimit()) -> Starlette:
+    """The ASGI app for `ecf serve` (and the tests, in-process). `rate=None` lifts the rate limit."""
+    api = ReadApi(home_root, snapshot_id, rate)
+
+    async def handle(request: Request) -> Response:
+        return api.respond(request)
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    return Starlette(routes=[Route("/{path:path}", handle, methods=methods)],
+                     middleware=[Middleware(GZipMiddleware, minimum_size=1000)])

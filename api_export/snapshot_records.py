@@ -1,0 +1,278 @@
+"""Everything one snapshot serves, built from the replayed world (`api.md` §8.2, `product.md` §6).
+
+Each *resource set* is one endpoint's records for one provider and version (schools: one cohort,
+shared by every provider): the exact bytes of every resource object in the endpoint's default order,
+the CSV line of each (v1/v2 CSV endpoints), and the hidden keys the server filters and sorts on, at
+full precision (timestamps as integer microseconds since the epoch, UTC). The server never
+re-serializes: a list is `{"data":[` + chosen records joined by `,` + `]}`.
+
+Which records an endpoint holds, and in which order, is `pipelines.world.visibility`; the bodies are
+`api_export.serializers` and `api_export.read_resources`. Nothing here reads a clock: the
+clock-dependent values take the cycle's `as_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from api_export.json_bytes import live_json
+from api_export.read_resources import (
+    delivery_partner_resource, school_resource, statement_resource, transfer_resource, unfunded_mentor_resource,
+)
+from api_export.serializers import (
+    _entry_order, _v1_entry, declaration_resource, participant_resource_v3, partnership_resource,
+)
+from pipelines.world import visibility
+from pipelines.world.world import World, latest_first_key
+
+__all__ = ["ResourceSet", "resource_sets", "csv_line", "CSV_ENDPOINTS"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class _AnyCohort:
+    """A cohort filter that admits every cohort: the snapshot holds all of them; the server filters."""
+    def __contains__(self, year: object) -> bool:
+        return True
+
+
+ANY_COHORT = _AnyCohort()
+# Endpoints with a v1/v2 `.csv` form (api.md §3.1, §3.2).
+CSV_ENDPOINTS = ("participants-ecf", "participant-declarations")
+
+
+def micros(instant: datetime) -> int:
+    """An instant as integer microseconds since the epoch (UTC): the hidden keys' precision."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _csv_cell(value: object) -> str:
+    """Ruby CSV's cell: `to_s` first (nil → "", booleans → true/false); empty strings are quoted
+    (`quote_empty`), as is any value holding a comma, a quote or a line break (quotes doubled)."""
+    if value is None:
+        text = ""
+    elif value is True:
+        text = "true"
+    elif value is False:
+        text = "false"
+    else:
+        text = str(value)
+    if text == "" or any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(resource: dict) -> bytes:
+    """One CSV row of a resource: `id`, then the attribute values in order, `\\n`-terminated (api.md §3.1)."""
+    cells = [_csv_cell(resource["id"]), *(_csv_cell(v) for v in resource["attributes"].values())]
+    return (",".join(cells) + "\n").encode()
+
+
+def csv_header(resource: dict) -> bytes:
+    return (",".join(["id", *resource["attributes"]]) + "\n").encode()
+
+
+@dataclass
+class ResourceSet:
+    """One endpoint's records for one scope (e.g. `providers/<id>/v3/participants-ecf`)."""
+    path: str
+    columns: dict[str, str]  # hidden key name -> polars dtype name (for an empty set's index)
+    records: list[bytes] = field(default_factory=list)
+    csv_lines: list[bytes] | None = None
+    csv_header: bytes | None = None
+    keys: dict[str, list] = field(default_factory=dict)
+
+    def add(self, resource: dict, **keys: object) -> None:
+        self.records.append(live_json(resource))
+        if self.csv_lines is not None:
+            if self.csv_header is None:
+                self.csv_header = csv_header(resource)
+            self.csv_lines.append(csv_line(resource))
+        for name in self.columns:
+            self.keys.setdefault(name, []).append(keys[name])
+
+
+def _user_keys(world: World, user_id: str) -> dict:
+    user = world.users[user_id]
+    return {"id": user_id, "created_us": micros(user.created_at), "updated_us": micros(user.updated_at),
+            "full_name": user.full_name, "email": user.email}
+
+
+_USER_COLUMNS = {"id": "str", "created_us": "i64", "updated_us": "i64", "full_name": "str", "email": "str"}
+
+
+def _participants_v1(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
+                     path: str) -> ResourceSet:
+    """v1/v2 participants (§3.1) as *variants*: for each profile and each schedule cohort of its records in
+    this provider's unchallenged partnerships, the entry built from the latest record in that cohort, with
+    `rank` = that record's place among the profile's variants (higher is later). The server applies a
+    cohort filter by keeping, per profile, the highest-ranked variant whose cohort is in the filter — the
+    live "filter before latest" (§3.1, inferred) for any comma list, without a file per cohort set."""
+    out = ResourceSet(path, {"id": "str", "profile_id": "str", "is_ect": "bool", "cohort": "i32", "rank": "i32",
+                             "created_us": "i64", "updated_us": "i64"}, csv_lines=[])
+    rows = []
+    for profile_id, records in profiles.items():
+        profile = world.profiles.get(profile_id)
+        identity = world.identities.get(profile.identity_id) if profile is not None else None
+        user = world.users.get(identity.user_id) if identity is not None else None
+        if user is None:
+            continue
+        by_cohort: dict[int | None, object] = {}
+        for record in records:
+            if not world.partnership_of_record(record).unchallenged:
+                continue
+            best = by_cohort.get(record.schedule_cohort)
+            if best is None or latest_first_key(record) > latest_first_key(best):
+                by_cohort[record.schedule_cohort] = record
+        ranked = sorted(by_cohort.items(), key=lambda item: latest_first_key(item[1]))
+        for rank, (cohort, record) in enumerate(ranked):
+            rows.append(((user.created_at, user.user_id), _entry_order(profile), cohort or 0, rank, user, profile,
+                         record))
+    rows.sort(key=lambda row: row[:3])
+    for _, _, cohort, rank, user, profile, record in rows:
+        out.add(_v1_entry(world, user, profile, record), id=user.user_id, profile_id=profile.profile_id,
+                is_ect=profile.participant_type == "ect", cohort=cohort, rank=rank,
+                created_us=micros(user.created_at), updated_us=micros(user.updated_at))
+    return out
+
+
+def _declarations_v1(world: World, declarations: list, version: int, path: str) -> ResourceSet:
+    out = ResourceSet(path, {"id": "str", "participant_id": "str", "updated_us": "i64"}, csv_lines=[])
+    for declaration in declarations:
+        out.add(declaration_resource(world, declaration, version), id=declaration.declaration_id,
+                participant_id=declaration.user_id, updated_us=micros(declaration.updated_at))
+    return out
+
+
+def _participants_v3(world: World, lead_provider_id: str, as_of: datetime, profiles: visibility.ProviderProfiles,
+                     path: str) -> ResourceSet:
+    """v3 participants (§3.3): every user with a chosen (latest unchallenged) record with this provider, in
+    any cohort; `enrolment_cohorts`/`enrolment_statuses` hold each chosen record's schedule cohort and
+    training status (aligned), for `filter[cohort]` and `filter[training_status]`."""
+    out = ResourceSet(path, {**_USER_COLUMNS, "enrolment_cohorts": "list[i32]", "enrolment_statuses": "list[str]",
+                             "from_ids": "list[str]"})
+    users = visibility.visible_participants_v3(world, lead_provider_id, cohorts=ANY_COHORT, profiles=profiles)
+    for user_id in users:
+        resource = participant_resource_v3(world, lead_provider_id, user_id, as_of, visible_only=False)
+        chosen = [world.latest_provider_record(p.profile_id, lead_provider_id, unchallenged_only=True)
+                  for p in world.profiles_of_user(user_id)]
+        chosen = [r for r in chosen if r is not None]
+        out.add(resource, **_user_keys(world, user_id), enrolment_cohorts=[r.schedule_cohort or 0 for r in chosen],
+                enrolment_statuses=[r.training_status for r in chosen],
+                from_ids=sorted({c.from_participant_id for c in world.participant_id_changes.get(user_id, ())}))
+    return out
+
+
+def _transfers(world: World, lead_provider_id: str, as_of: datetime, profiles: visibility.ProviderProfiles,
+               path: str) -> ResourceSet:
+    out = ResourceSet(path, {"id": "str", "created_us": "i64", "updated_us": "i64"})
+    for user_id in visibility.transfer_users(world, lead_provider_id, profiles=profiles):
+        user = world.users[user_id]
+        out.add(transfer_resource(world, lead_provider_id, user_id, as_of), id=user_id,
+                created_us=micros(user.created_at), updated_us=micros(user.updated_at))
+    return out
+
+
+def _declarations_v3(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
+                     path: str) -> ResourceSet:
+    out = ResourceSet(path, {"id": "str", "participant_id": "str", "delivery_partner_id": "str", "cohort": "i32",
+                             "updated_us": "i64"})
+    for declaration in visibility.visible_declarations_v3(world, lead_provider_id, profiles=profiles):
+        out.add(declaration_resource(world, declaration, 3), id=declaration.declaration_id,
+                participant_id=declaration.user_id, delivery_partner_id=declaration.delivery_partner_id,
+                cohort=declaration.cohort, updated_us=micros(declaration.updated_at))
+    return out
+
+
+def _statements(world: World, lead_provider_id: str, path: str) -> ResourceSet:
+    """Every ECF statement of the provider (the show endpoint finds non-output ones too); the list keeps
+    `output_fee` ones. Order: `payment_date ASC`, ties by creation then id."""
+    out = ResourceSet(path, {"id": "str", "cohort": "i32", "output_fee": "bool", "updated_us": "i64"})
+    statements = sorted((s for s in world.statements.values() if s.lead_provider_id == lead_provider_id),
+                        key=lambda s: (s.payment_on, s.created_at, s.statement_id))
+    for statement in statements:
+        out.add(statement_resource(statement), id=statement.statement_id, cohort=statement.cohort,
+                output_fee=statement.output_fee, updated_us=micros(statement.updated_at))
+    return out
+
+
+def _partnerships(world: World, lead_provider_id: str, path: str) -> ResourceSet:
+    """Every non-relationship partnership of the provider, any cohort. `updated_us` is the filter key (the
+    latest of the partnership, its school and its delivery partner, as the serialized `updated_at`);
+    `sort_updated_us` the raw `partnerships.updated_at` that `sort=updated_at` orders by (§2.5)."""
+    out = ResourceSet(path, {"id": "str", "cohort": "i32", "delivery_partner_id": "str", "created_us": "i64",
+                             "updated_us": "i64", "sort_updated_us": "i64"})
+    for partnership in visibility.visible_partnerships(world, lead_provider_id, cohorts=ANY_COHORT):
+        school = world.schools[partnership.school_id]
+        delivery_partner = world.delivery_partners.get(partnership.delivery_partner_id)
+        sources = [partnership.updated_at, school.updated_at] + (
+            [delivery_partner.updated_at] if delivery_partner is not None else [])
+        out.add(partnership_resource(world, partnership), id=partnership.partnership_id, cohort=partnership.cohort,
+                delivery_partner_id=partnership.delivery_partner_id, created_us=micros(partnership.created_at),
+                updated_us=micros(max(sources)), sort_updated_us=micros(partnership.updated_at))
+    return out
+
+
+def _delivery_partners(world: World, lead_provider_id: str, path: str) -> ResourceSet:
+    out = ResourceSet(path, {"id": "str", "name": "str", "cohorts": "list[i32]", "created_us": "i64",
+                             "updated_us": "i64"})
+    for partner in visibility.visible_delivery_partners(world, lead_provider_id, cohorts=ANY_COHORT):
+        resource = delivery_partner_resource(world, lead_provider_id, partner)
+        out.add(resource, id=partner.delivery_partner_id, name=partner.name,
+                cohorts=[int(year) for year in resource["attributes"]["cohort"]],
+                created_us=micros(partner.created_at), updated_us=micros(partner.updated_at))
+    return out
+
+
+def _unfunded_mentors(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
+                      path: str) -> ResourceSet:
+    out = ResourceSet(path, dict(_USER_COLUMNS))
+    for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles):
+        out.add(unfunded_mentor_resource(world, user_id), **_user_keys(world, user_id))
+    return out
+
+
+def _schools(world: World, cohort: int, cohort_stamps: dict[str, datetime], path: str) -> ResourceSet:
+    """Schools of one `filter[cohort]` year. `updated_us` is the filter key (the school or any of its
+    school cohorts, any cohort, §3.9 inferred); `sort_updated_us` the raw `schools.updated_at`."""
+    out = ResourceSet(path, {"id": "str", "urn": "str", "name": "str", "created_us": "i64", "updated_us": "i64",
+                             "sort_updated_us": "i64"})
+    for school in visibility.visible_schools(world, cohort):
+        stamps = [school.updated_at] + ([cohort_stamps[school.school_id]] if school.school_id in cohort_stamps else [])
+        out.add(school_resource(world, school, cohort), id=school.school_id, urn=school.urn, name=school.name,
+                created_us=micros(school.created_at), updated_us=micros(max(stamps)),
+                sort_updated_us=micros(school.updated_at))
+    return out
+
+
+def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
+    """Every resource set of the snapshot, provider by provider (ordered by id), then the shared schools.
+    Yielded one at a time so the caller can write and drop each."""
+    index = visibility.provider_profile_index(world)
+    for lead_provider_id in sorted(world.lead_providers):
+        base = f"providers/{lead_provider_id}"
+        profiles = index.get(lead_provider_id, {})
+        for version in (1, 2):  # v2 participants are byte-identical to v1 (§3.1); the store shares the bytes
+            yield _participants_v1(world, lead_provider_id, profiles, f"{base}/v{version}/participants-ecf")
+        declarations = visibility.visible_declarations_v1(world, lead_provider_id, profiles=profiles)
+        for version in (1, 2):
+            yield _declarations_v1(world, declarations, version, f"{base}/v{version}/participant-declarations")
+        del declarations
+        yield _participants_v3(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf")
+        yield _transfers(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf-transfers")
+        yield _declarations_v3(world, lead_provider_id, profiles, f"{base}/v3/participant-declarations")
+        yield _statements(world, lead_provider_id, f"{base}/v3/statements")
+        yield _partnerships(world, lead_provider_id, f"{base}/v3/partnerships-ecf")
+        yield _delivery_partners(world, lead_provider_id, f"{base}/v3/delivery-partners")
+        yield _unfunded_mentors(world, lead_provider_id, profiles, f"{base}/v3/unfunded-mentors-ecf")
+    cohort_stamps: dict[str, datetime] = {}
+    for (school_id, _), school_cohort in world.school_cohorts.items():
+        if school_id not in cohort_stamps or school_cohort.updated_at > cohort_stamps[school_id]:
+            cohort_stamps[school_id] = school_cohort.updated_at
+    for cohort in sorted(world.cohorts):
+        yield _schools(world, cohort, cohort_stamps, f"shared/v3/schools-ecf/cohort={cohort}")

@@ -1,0 +1,242 @@
+"""Snapshots on disk: immutable folders, content-addressed files, a `current` pointer (`api.md` §8.3,
+`product.md` §6).
+
+Layout under the home's `snapshots/`:
+
+    objects/<aa>/<sha256>                      every file's bytes, once (content-addressed)
+    <snapshot-id>/manifest.json                snapshot id, as_of, inputs' hash, flags, served versions,
+                                               record counts, per-file sha256 and size
+    <snapshot-id>/providers/<lead-provider-id>/v{1,2,3}/<endpoint>/{records.ndjson,records.csv,index.parquet}
+    <snapshot-id>/shared/v3/schools-ecf/cohort=<year>/{records.ndjson,index.parquet}
+    current -> <snapshot-id>                   symlink, replaced atomically after verification
+    index.json                                 every snapshot: id, as_of, records, current or not
+
+A snapshot's files are hard links to their object, so an unchanged file costs no disk from cycle to
+cycle and a snapshot folder still reads as plain files. `records.ndjson` holds one exact resource per
+line; `index.parquet` one row per record, same order: byte `offset`/`length` in `records.ndjson` (and
+`csv_offset`/`csv_length` in `records.csv`) plus the hidden keys (`snapshot_records`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+import polars as pl
+
+from api_export.snapshot_records import ResourceSet
+
+__all__ = ["SnapshotError", "write_snapshot", "list_snapshots", "prune_snapshots", "current_snapshot_id",
+           "snapshot_folder", "SERVED_VERSIONS", "verify_snapshot"]
+
+SERVED_VERSIONS = ("v1", "v2", "v3")  # README "API versions": how a v4 would retire v2
+_DTYPES = {"str": pl.String, "i64": pl.Int64, "i32": pl.Int32, "bool": pl.Boolean,
+           "list[i32]": pl.List(pl.Int32), "list[str]": pl.List(pl.String)}
+_STAGING = ".staging-"
+
+
+class SnapshotError(Exception):
+    """A snapshot cannot be written, verified, found or pruned; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    snapshot_id: str
+    as_of: str
+    records: int
+    current: bool
+
+
+def _offsets(chunks: list[bytes]) -> tuple[list[int], list[int]]:
+    offsets, lengths, position = [], [], 0
+    for chunk in chunks:
+        offsets.append(position)
+        lengths.append(len(chunk))
+        position += len(chunk) + 1 if not chunk.endswith(b"\n") else len(chunk)
+    return offsets, lengths
+
+
+def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
+    offsets, lengths = _offsets(resource_set.records)
+    columns: dict[str, pl.Series] = {"offset": pl.Series("offset", offsets, pl.Int64),
+                                     "length": pl.Series("length", lengths, pl.Int64)}
+    if resource_set.csv_lines is not None:
+        csv_offsets, csv_lengths = _offsets(resource_set.csv_lines)
+        columns["csv_offset"] = pl.Series("csv_offset", csv_offsets, pl.Int64)
+        columns["csv_length"] = pl.Series("csv_length", csv_lengths, pl.Int64)
+    for name, dtype in resource_set.columns.items():
+        columns[name] = pl.Series(name, resource_set.keys.get(name, []), _DTYPES[dtype])
+    return pl.DataFrame(columns)
+
+
+def _write_set(folder: Path, resource_set: ResourceSet) -> None:
+    target = folder / resource_set.path
+    target.mkdir(parents=True, exist_ok=True)
+    records = resource_set.records
+    (target / "records.ndjson").write_bytes(b"\n".join(records) + b"\n" if records else b"")
+    if resource_set.csv_lines is not None:
+        (target / "records.csv").write_bytes(b"".join(resource_set.csv_lines))
+    _index_frame(resource_set).write_parquet(target / "index.parquet", compression="zstd", statistics=False)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _share(objects: Path, path: Path, sha: str) -> None:
+    """Replace `path` by a hard link to its content-addressed object (storing the object if new)."""
+    blob = objects / sha[:2] / sha
+    if not blob.exists():
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        temporary = blob.with_suffix(".tmp")
+        shutil.copyfile(path, temporary)
+        os.replace(temporary, blob)
+    try:
+        path.unlink()
+        os.link(blob, path)
+    except OSError:  # a filesystem without hard links: keep a private copy
+        shutil.copyfile(blob, path)
+
+
+def snapshot_folder(snapshots: Path, snapshot_id: str) -> Path:
+    """The folder of a snapshot id, refusing anything that is not a plain name inside `snapshots/`."""
+    if not snapshot_id or snapshot_id.startswith(".") or "/" in snapshot_id or "\\" in snapshot_id \
+            or snapshot_id in ("objects", "current", "index.json"):
+        raise SnapshotError(f"{snapshot_id!r} is not a snapshot id (see `ecf snapshots list`)")
+    return snapshots / snapshot_id
+
+
+def _manifest_bytes(manifest: dict) -> bytes:
+    return orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def verify_snapshot(folder: Path) -> dict:
+    """Check every file against the manifest (sha256, size) and every record count against its index;
+    return the manifest. Raises SnapshotError naming the first file that does not match."""
+    try:
+        manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError) as error:
+        raise SnapshotError(f"{folder / 'manifest.json'} cannot be read ({error}); publish the cycle again "
+                            "with `ecf publish`") from None
+    for relative, entry in manifest["files"].items():
+        path = folder / relative
+        if not path.is_file() or path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
+            raise SnapshotError(f"{path} does not match its manifest entry; the snapshot is damaged: publish "
+                                "the cycle again with `ecf publish`")
+    for relative, entry in manifest["sets"].items():
+        lines = (folder / relative / "records.ndjson").read_bytes().count(b"\n")
+        rows = pl.scan_parquet(folder / relative / "index.parquet").select(pl.len()).collect().item()
+        if not lines == rows == entry["records"]:
+            raise SnapshotError(f"{folder / relative}: {lines} records, {rows} index rows, manifest says "
+                                f"{entry['records']}; publish the cycle again with `ecf publish`")
+    return manifest
+
+
+def _point_current(snapshots: Path, snapshot_id: str) -> None:
+    link = snapshots / "current"
+    temporary = snapshots / ".current.tmp"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    os.symlink(snapshot_id, temporary)
+    os.replace(temporary, link)
+
+
+def current_snapshot_id(snapshots: Path) -> str | None:
+    link = snapshots / "current"
+    return os.readlink(link) if link.is_symlink() else None
+
+
+def _write_index(snapshots: Path) -> None:
+    rows = [{"snapshot_id": s.snapshot_id, "as_of": s.as_of, "records": s.records, "current": s.current}
+            for s in list_snapshots(snapshots)]
+    temporary = snapshots / ".index.json.tmp"
+    temporary.write_bytes(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
+    os.replace(temporary, snapshots / "index.json")
+
+
+def write_snapshot(snapshots: Path, snapshot_id: str, as_of: datetime, sets: Iterable[ResourceSet],
+                   metadata: dict) -> dict:
+    """Write, share, verify and publish one snapshot; move `current` to it. Returns its manifest.
+
+    `metadata` (inputs' hash, feature flags, generator) goes into the manifest as given. Publishing the
+    same cycle again replaces its folder (same inputs and code give the same bytes)."""
+    final = snapshot_folder(snapshots, snapshot_id)
+    staging = snapshots / f"{_STAGING}{snapshot_id}"
+    objects = snapshots / "objects"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    counts: dict[str, dict] = {}
+    for resource_set in sets:
+        _write_set(staging, resource_set)
+        counts[resource_set.path] = {"records": len(resource_set.records)}
+        if resource_set.csv_header is not None:
+            counts[resource_set.path]["csv_header"] = resource_set.csv_header.decode()
+    files = {}
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        sha = _sha256(path)
+        files[path.relative_to(staging).as_posix()] = {"sha256": sha, "bytes": path.stat().st_size}
+        _share(objects, path, sha)
+    manifest = {"snapshot_id": snapshot_id, "as_of": as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "served_versions": list(SERVED_VERSIONS), **metadata,
+                "record_counts": {"total": sum(c["records"] for c in counts.values())},
+                "sets": counts, "files": files}
+    (staging / "manifest.json").write_bytes(_manifest_bytes(manifest))
+    verify_snapshot(staging)
+    if final.exists():
+        retired = snapshots / f"{_STAGING}{snapshot_id}.old"
+        os.replace(final, retired)
+        os.replace(staging, final)
+        shutil.rmtree(retired)
+    else:
+        os.replace(staging, final)
+    _point_current(snapshots, snapshot_id)
+    _write_index(snapshots)
+    return manifest
+
+
+def list_snapshots(snapshots: Path) -> list[SnapshotInfo]:
+    """Every complete snapshot (one with a manifest), oldest first."""
+    if not snapshots.is_dir():
+        return []
+    current = current_snapshot_id(snapshots)
+    found = []
+    for folder in sorted(snapshots.iterdir()):
+        if folder.name.startswith(".") or folder.name == "objects" or folder.is_symlink() or not folder.is_dir():
+            continue
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            continue
+        manifest = orjson.loads(manifest_path.read_bytes())
+        found.append(SnapshotInfo(folder.name, manifest["as_of"], manifest["record_counts"]["total"],
+                                  folder.name == current))
+    return found
+
+
+def prune_snapshots(snapshots: Path, keep: int) -> list[str]:
+    """Delete all but the newest `keep` snapshots (never the current one), then every object no snapshot
+    uses any more. Returns the ids deleted."""
+    if keep < 1:
+        raise SnapshotError("--keep must be at least 1 (the current snapshot is always kept)")
+    infos = list_snapshots(snapshots)
+    kept = {s.snapshot_id for s in infos[-keep:]} | {s.snapshot_id for s in infos if s.current}
+    deleted = [s.snapshot_id for s in infos if s.snapshot_id not in kept]
+    for snapshot_id in deleted:
+        shutil.rmtree(snapshots / snapshot_id)
+    objects = snapshots / "objects"
+    if objects.is_dir():
+        for blob in objects.rglob("*"):
+            if blob.is_file() and blob.stat().st_nlink == 1:
+                blob.unlink()
+    _write_index(snapshots)
+    return deleted
