@@ -48,7 +48,7 @@ def cohort_years(values: list[str] | None) -> list[int] | None:
     """`filter[cohort]` as start years; values that are not whole numbers match nothing."""
     if values is None:
         return None
-    return [int(v) for v in values if v.strip().isdigit()]
+    return [int(v) for v in values if v.strip().isascii() and v.strip().isdigit()]
 
 
 # ---------------------------------------------------------------------------------------------- rules

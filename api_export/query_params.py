@@ -78,7 +78,7 @@ def parse_query(query_string: str) -> dict:
 
 # Ruby Time.xmlschema / Time.iso8601: date, "T", time, optional fraction, optional zone; case-insensitive.
 _ISO8601 = re.compile(r"^\s*(-?\d+)-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d(?::?\d\d)?)?\s*$",
-                      re.IGNORECASE)
+                      re.IGNORECASE | re.ASCII)
 
 
 def _days_from_civil(year: int, month: int, day: int) -> int:
@@ -128,7 +128,7 @@ def updated_since_micros(value: object) -> int | None:
     return micros
 
 
-_TO_I = re.compile(r"^\s*([+-]?\d+(?:_\d+)*)")
+_TO_I = re.compile(r"^\s*([+-]?\d+(?:_\d+)*)", re.ASCII)
 
 
 def ruby_to_i(value: object) -> int:

@@ -20,12 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from api_export.endpoints import ENDPOINTS, Endpoint, check_filters, select_list, select_show
 from api_export.openapi_doc import openapi_document
@@ -163,7 +160,8 @@ def _bearer(header: str | None) -> str | None:
 def _set_path(snapshot: Snapshot, provider_id: str, found: Route_, params: dict) -> str | None:
     endpoint = found.endpoint
     if endpoint.name == "schools":
-        cohort = params.get("filter", {}).get("cohort")
+        filters = params.get("filter")
+        cohort = filters.get("cohort") if isinstance(filters, dict) else None
         return f"shared/v3/schools-ecf/cohort={cohort}" if isinstance(cohort, str) else None
     return f"providers/{provider_id}/v{found.version}/{endpoint.folder}"
 
@@ -196,16 +194,21 @@ class ReadApi:
             return _response(200, orjson.dumps(openapi_document()), "application/json")
         authorization = request.headers.get("authorization")
         if path.startswith("/api/") and not self.throttle.allow(authorization):
-            return Response(b"Retry later\n", 429, media_type="text/plain")
+            return _response(429, b"Retry later\n", "text/plain")
+        write = request.method not in ("GET", "HEAD") and path.startswith(("/api/v1/", "/api/v2/", "/api/v3/"))
         found = route(path)
-        if found is None:
+        if found is None and not write:
             return _response(404, NOT_FOUND)
         provider_id = provider_of_token(self.tokens, _bearer(authorization) or "")
         if provider_id is None:
             return _response(401, UNAUTHORISED, headers={"WWW-Authenticate": 'Token realm="Application"'})
-        if request.method not in ("GET", "HEAD"):
+        if write:  # every write route of the live API (and any other path under it): the documented refusal
             return _response(405, WRITE_REFUSED, headers={"Allow": ALLOWED_METHODS})
+        if request.method not in ("GET", "HEAD"):
+            return _response(404, NOT_FOUND)
         snapshot = self.catalog.get()
+        if f"v{found.version}" not in snapshot.manifest["served_versions"]:
+            return _response(404, NOT_FOUND, snapshot=snapshot)  # a retired version
         params = parse_query(request.url.query)
         try:
             body, media_type = self._body(snapshot, provider_id, found, params)
@@ -234,7 +237,8 @@ class ReadApi:
         if found.csv:
             return loaded.csv_of(rows.to_list()), "text/csv"
         page, per_page = pagination(params)  # read after the filter checks (§8.4 step 3)
-        chosen = rows.slice((page - 1) * per_page, per_page).to_list()
+        start = (page - 1) * per_page  # any size: Ruby integers; past the end is an empty page
+        chosen = rows.slice(start, per_page).to_list() if start < rows.len() else []
         return b'{"data":[' + b",".join(loaded.records_of(chosen)) + b"]}", JSON_API
 
 
@@ -259,13 +263,26 @@ def _cacheable(request: Request, body: bytes, media_type: str, snapshot: Snapsho
     return _response(200, body, media_type, headers, snapshot)
 
 
-def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit | None = RateLimit()) -> Starlette:
-    """The ASGI app for `ecf serve` (and the tests, in-process). `rate=None` lifts the rate limit."""
+def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit | None = RateLimit()):
+    """The ASGI app for `ecf serve` (and the tests, in-process). `rate=None` lifts the rate limit.
+
+    One handler answers every path and method (no router: a path the live routes do not know still
+    gets the live JSON 404, whatever bytes it holds), wrapped in Starlette's gzip middleware."""
     api = ReadApi(home_root, snapshot_id, rate)
 
-    async def handle(request: Request) -> Response:
-        return api.respond(request)
+    async def app(scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        request = Request(scope, receive)
+        response = api.respond(request)
+        if request.method == "HEAD":
+            response.body = b""  # the headers (Content-Length included) are the GET's
+        await response(scope, receive, send)
 
-    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
-    return Starlette(routes=[Route("/{path:path}", handle, methods=methods)],
-                     middleware=[Middleware(GZipMiddleware, minimum_size=1000)])
+    return GZipMiddleware(app, minimum_size=1000)

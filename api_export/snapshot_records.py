@@ -14,22 +14,25 @@ clock-dependent values take the cycle's `as_of`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
+from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
 from api_export.read_resources import (
     delivery_partner_resource, school_resource, statement_resource, transfer_resource, unfunded_mentor_resource,
 )
 from api_export.serializers import (
-    _entry_order, _v1_entry, declaration_resource, participant_resource_v3, partnership_resource,
+    _entry_order, _v1_entry, participant_resource_v3, partnership_resource,
 )
 from pipelines.world import visibility
 from pipelines.world.world import World, latest_first_key
 
-__all__ = ["ResourceSet", "resource_sets", "csv_line", "CSV_ENDPOINTS"]
+__all__ = ["ResourceSet", "resource_sets", "csv_line", "CSV_ENDPOINTS", "SERVED_VERSIONS"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# The API versions snapshots hold and the server answers (README "Versioning": a v4 would retire v2).
+SERVED_VERSIONS = ("v1", "v2", "v3")
 
 
 class _AnyCohort:
@@ -141,12 +144,31 @@ def _participants_v1(world: World, lead_provider_id: str, profiles: visibility.P
     return out
 
 
-def _declarations_v1(world: World, declarations: list, version: int, path: str) -> ResourceSet:
-    out = ResourceSet(path, {"id": "str", "participant_id": "str", "updated_us": "i64"}, csv_lines=[])
-    for declaration in declarations:
-        out.add(declaration_resource(world, declaration, version), id=declaration.declaration_id,
-                participant_id=declaration.user_id, updated_us=micros(declaration.updated_at))
-    return out
+class _Declarations:
+    """Every declaration's records, made once (`declaration_records`); each provider's sets pick rows."""
+
+    def __init__(self, world: World):
+        self.frame = declaration_frame(world, world.declarations.values())
+        self.row_of = {declaration_id: row for row, declaration_id in enumerate(self.frame["id"].to_list())}
+        self.json = {version: declaration_json(self.frame, version) for version in (1, 2, 3)}
+        self.csv = {version: declaration_csv(self.frame, version) for version in (1, 2)}
+
+    def resource_set(self, path: str, declarations: list, version: int, columns: dict[str, str]) -> ResourceSet:
+        rows = [self.row_of[d.declaration_id] for d in declarations]
+        picked = self.frame[rows] if rows else self.frame.clear()
+        out = ResourceSet(path, columns)
+        out.records = [text.encode() for text in self.json[version].gather(rows).to_list()]
+        if version in self.csv:
+            lines, header = self.csv[version]
+            out.csv_lines = [text.encode() for text in lines.gather(rows).to_list()]
+            out.csv_header = header.encode() if rows else None
+        out.keys = {name: picked[name].to_list() for name in columns}
+        return out
+
+
+_DECLARATION_V1_KEYS = {"id": "str", "participant_id": "str", "updated_us": "i64"}
+_DECLARATION_V3_KEYS = {"id": "str", "participant_id": "str", "delivery_partner_id": "str", "cohort": "i32",
+                        "updated_us": "i64"}
 
 
 def _participants_v3(world: World, lead_provider_id: str, as_of: datetime, profiles: visibility.ProviderProfiles,
@@ -175,17 +197,6 @@ def _transfers(world: World, lead_provider_id: str, as_of: datetime, profiles: v
         user = world.users[user_id]
         out.add(transfer_resource(world, lead_provider_id, user_id, as_of), id=user_id,
                 created_us=micros(user.created_at), updated_us=micros(user.updated_at))
-    return out
-
-
-def _declarations_v3(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
-                     path: str) -> ResourceSet:
-    out = ResourceSet(path, {"id": "str", "participant_id": "str", "delivery_partner_id": "str", "cohort": "i32",
-                             "updated_us": "i64"})
-    for declaration in visibility.visible_declarations_v3(world, lead_provider_id, profiles=profiles):
-        out.add(declaration_resource(world, declaration, 3), id=declaration.declaration_id,
-                participant_id=declaration.user_id, delivery_partner_id=declaration.delivery_partner_id,
-                cohort=declaration.cohort, updated_us=micros(declaration.updated_at))
     return out
 
 
@@ -254,18 +265,26 @@ def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
     """Every resource set of the snapshot, provider by provider (ordered by id), then the shared schools.
     Yielded one at a time so the caller can write and drop each."""
     index = visibility.provider_profile_index(world)
+    every_declaration = _Declarations(world)
     for lead_provider_id in sorted(world.lead_providers):
         base = f"providers/{lead_provider_id}"
         profiles = index.get(lead_provider_id, {})
-        for version in (1, 2):  # v2 participants are byte-identical to v1 (§3.1); the store shares the bytes
-            yield _participants_v1(world, lead_provider_id, profiles, f"{base}/v{version}/participants-ecf")
+        old_versions = [v for v in (1, 2) if f"v{v}" in SERVED_VERSIONS]
+        if old_versions:  # v2 participants are byte-identical to v1 (§3.1): built once, stored once
+            participants = _participants_v1(world, lead_provider_id, profiles, "")
+            for version in old_versions:
+                yield replace(participants, path=f"{base}/v{version}/participants-ecf")
+            del participants
         declarations = visibility.visible_declarations_v1(world, lead_provider_id, profiles=profiles)
-        for version in (1, 2):
-            yield _declarations_v1(world, declarations, version, f"{base}/v{version}/participant-declarations")
+        for version in old_versions:
+            yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", declarations,
+                                                 version, _DECLARATION_V1_KEYS)
         del declarations
         yield _participants_v3(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf")
         yield _transfers(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf-transfers")
-        yield _declarations_v3(world, lead_provider_id, profiles, f"{base}/v3/participant-declarations")
+        yield every_declaration.resource_set(
+            f"{base}/v3/participant-declarations",
+            visibility.visible_declarations_v3(world, lead_provider_id, profiles=profiles), 3, _DECLARATION_V3_KEYS)
         yield _statements(world, lead_provider_id, f"{base}/v3/statements")
         yield _partnerships(world, lead_provider_id, f"{base}/v3/partnerships-ecf")
         yield _delivery_partners(world, lead_provider_id, f"{base}/v3/delivery-partners")

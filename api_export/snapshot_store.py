@@ -30,12 +30,11 @@ from pathlib import Path
 import orjson
 import polars as pl
 
-from api_export.snapshot_records import ResourceSet
+from api_export.snapshot_records import SERVED_VERSIONS, ResourceSet
 
 __all__ = ["SnapshotError", "write_snapshot", "list_snapshots", "prune_snapshots", "current_snapshot_id",
-           "snapshot_folder", "SERVED_VERSIONS", "verify_snapshot"]
+           "snapshot_folder", "verify_snapshot"]
 
-SERVED_VERSIONS = ("v1", "v2", "v3")  # README "API versions": how a v4 would retire v2
 _DTYPES = {"str": pl.String, "i64": pl.Int64, "i32": pl.Int32, "bool": pl.Boolean,
            "list[i32]": pl.List(pl.Int32), "list[str]": pl.List(pl.String)}
 _STAGING = ".staging-"

@@ -12,9 +12,11 @@ from pipelines.cli import EXIT_OK, EXIT_QUARANTINED, EXIT_REFUSED, app
 from conftest import request_line
 
 runner = CliRunner()
-COMMANDS = ("demo", "cycle", "ingest", "apply", "calculate", "render", "providers", "statements")
-LEAF_COMMANDS = [(c,) for c in COMMANDS if c != "statements"] + [("statements", sub) for sub in ("show", "authorise",
-                                                                                               "adjust")]
+COMMANDS = ("demo", "cycle", "ingest", "apply", "calculate", "render", "publish", "providers", "statements",
+            "tokens", "snapshots", "serve")
+GROUPS = {"statements": ("show", "authorise", "adjust"), "tokens": ("issue", "list", "revoke"),
+          "snapshots": ("list", "prune")}
+LEAF_COMMANDS = [(c,) for c in COMMANDS if c not in GROUPS] + [(g, sub) for g, subs in GROUPS.items() for sub in subs]
 
 
 def invoke(*args: str):
@@ -97,3 +99,32 @@ def test_stages_one_by_one_and_a_statement_without_a_contract(builder):
     assert rendered.exit_code == EXIT_QUARANTINED, rendered.output
     index = (builder.home.root / "statements" / "index.html").read_text(encoding="utf-8")
     assert "November 2024" in index and "does not exist" in index
+    published = invoke("publish", "--home", home)
+    assert published.exit_code == EXIT_OK, published.output
+    assert "published snapshot 2024-11-01T020000Z" in published.output
+    listed = json.loads(invoke("snapshots", "list", "--home", home, "--json").output)
+    assert [(s["snapshot_id"], s["current"]) for s in listed] == [("2024-11-01T020000Z", True)]
+
+
+def test_tokens_issue_list_revoke(builder):
+    builder.with_providers()
+    home = str(builder.home.root)
+    assert invoke("cycle", "--home", home, "--as-of", "2024-11-01T02:00:00Z", "--no-prefect").exit_code == EXIT_OK
+    unknown = invoke("tokens", "issue", "oak", "--home", home)
+    assert unknown.exit_code == EXIT_REFUSED and "alder" in unknown.output
+    issued = invoke("tokens", "issue", "alder", "--home", home, "--label", "Alder's client")
+    assert issued.exit_code == EXIT_OK
+    token = issued.stdout.strip().splitlines()[-1]
+    assert len(token) >= 40
+    from api_export.tokens import provider_of_token
+
+    assert provider_of_token(builder.home.tokens, token) == "00000000-0000-4000-8000-00000000000a"
+    assert token not in "".join(p.read_text() + p.name for p in builder.home.tokens.iterdir())
+    listed = invoke("tokens", "list", "--home", home)
+    assert "alder" in listed.output and token not in listed.output
+    assert invoke("tokens", "revoke", token, "--home", home).exit_code == EXIT_OK
+    assert provider_of_token(builder.home.tokens, token) is None
+    assert invoke("tokens", "revoke", token, "--home", home).exit_code == EXIT_REFUSED
+    invoke("tokens", "issue", "birch", "--home", home)
+    assert invoke("tokens", "revoke", "--lead-provider", "birch", "--home", home).exit_code == EXIT_OK
+    assert list(builder.home.tokens.glob("*.json")) == []

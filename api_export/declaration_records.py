@@ -1,0 +1,92 @@
+"""Declaration records for a snapshot, column-wise: every declaration's v1, v2 and v3 bytes and CSV
+rows at once (they are the bulk of a snapshot: millions at national scale).
+
+The values come from the same rule functions as `serializers.declaration_resource` (mentor id,
+dasherised state, `uplift_paid`, the ineligibility reason); only the formatting is vectorised:
+polars formats the timestamps (`%Y-%m-%dT%H:%M:%SZ`, truncated as Ruby's `rfc3339`) and encodes each
+record as compact JSON with the keys in struct order, and the ActiveSupport escapes (`&<>`,
+U+2028/U+2029) are applied as in `json_bytes.live_json`. tests/test_api_snapshot.py holds every
+declaration of the demo to `live_json(declaration_resource(…))`, byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from api_export.serializers import _declaration_mentor_id, _ineligible_for_funding_reason, dasherise, uplift_paid
+from pipelines.world.model import ELIGIBLE, PAYABLE, VOIDED, Declaration
+from pipelines.world.world import World
+
+__all__ = ["declaration_frame", "declaration_json", "declaration_csv"]
+
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
+_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_QUOTED = r'[",\r\n]'
+
+
+def declaration_frame(world: World, declarations: Iterable[Declaration]) -> pl.DataFrame:
+    """One row per declaration: every attribute value (timestamps as UTC datetimes) and the hidden keys."""
+    names = {lp.lead_provider_id: lp.name for lp in world.lead_providers.values()}
+    rows = [(d.declaration_id, d.user_id, d.declaration_type, d.course_identifier, d.declaration_date,
+             _declaration_mentor_id(world, d), d.state, dasherise(d.state), d.updated_at, d.created_at, d.delivery_partner_id,
+             world.statement_id_of(d.declaration_id), world.clawback_statement_id_of(d.declaration_id),
+             _ineligible_for_funding_reason(d), uplift_paid(d), d.evidence_held, names.get(d.lead_provider_id),
+             d.cohort)
+            for d in declarations]
+    schema = {"id": pl.String, "participant_id": pl.String, "declaration_type": pl.String,
+              "course_identifier": pl.String, "declaration_date": pl.Datetime("us", "UTC"), "mentor_id": pl.String,
+              "model_state": pl.String, "state": pl.String, "updated_at": pl.Datetime("us", "UTC"),
+              "created_at": pl.Datetime("us", "UTC"), "delivery_partner_id": pl.String, "statement_id": pl.String,
+              "clawback_statement_id": pl.String, "ineligible_for_funding_reason": pl.String,
+              "uplift_paid": pl.Boolean, "evidence_held": pl.String, "lead_provider_name": pl.String,
+              "cohort": pl.Int32}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(updated_us=pl.col("updated_at").dt.epoch("us"))
+
+
+def _attributes(version: int) -> list[pl.Expr]:
+    stamp = {c: pl.col(c).dt.strftime(_STAMP) for c in ("declaration_date", "updated_at", "created_at")}
+    common = [pl.col("participant_id"), pl.col("declaration_type"), pl.col("course_identifier")]
+    has_passed = pl.lit(None).alias("has_passed")
+    if version == 1:
+        return [*common, pl.col("model_state").is_in([ELIGIBLE, PAYABLE]).alias("eligible_for_payment"),
+                stamp["declaration_date"], stamp["updated_at"], (pl.col("model_state") == VOIDED).alias("voided"),
+                pl.col("state"), has_passed]
+    if version == 2:
+        return [*common, stamp["declaration_date"], stamp["updated_at"], pl.col("state"), has_passed]
+    return [*common, stamp["declaration_date"], pl.col("mentor_id"), pl.col("state"), stamp["updated_at"],
+            stamp["created_at"], pl.col("delivery_partner_id"), pl.col("statement_id"),
+            pl.col("clawback_statement_id"), pl.col("ineligible_for_funding_reason"), pl.col("uplift_paid"),
+            pl.col("evidence_held"), has_passed, pl.col("lead_provider_name")]
+
+
+def declaration_json(frame: pl.DataFrame, version: int) -> pl.Series:
+    """Each declaration's resource object in the shape of `version`, as the live service's bytes (str)."""
+    encoded = frame.select(pl.struct(
+        pl.col("id"), pl.lit("participant-declaration").alias("type"),
+        pl.struct(_attributes(version)).alias("attributes")).struct.json_encode().alias("json"))["json"]
+    for raw, escaped in _ESCAPES:
+        if encoded.str.contains(raw, literal=True).any():
+            encoded = encoded.str.replace_all(raw, escaped, literal=True)
+    return encoded
+
+
+def _csv_cell(expr: pl.Expr) -> pl.Expr:
+    """Ruby CSV: nil → `""`, empty quoted, a value with a comma, quote or line break quoted (quotes doubled)."""
+    text = expr.cast(pl.String)
+    return (pl.when(text.is_null()).then(pl.lit('""'))
+            .when((text == "") | text.str.contains(_QUOTED)).then(pl.lit('"') + text.str.replace_all('"', '""',
+                                                                                                     literal=True)
+                                                                   + pl.lit('"'))
+            .otherwise(text))
+
+
+def declaration_csv(frame: pl.DataFrame, version: int) -> tuple[pl.Series, str]:
+    """Each declaration's v1/v2 CSV row (`\\n`-terminated) and the header row."""
+    attributes = _attributes(version)
+    cells = [_csv_cell(pl.col("id"))] + [_csv_cell(e) for e in attributes]
+    header = ",".join(["id", *(frame.lazy().select(attributes).collect_schema().names())]) + "\n"
+    rows = frame.select((pl.concat_str(cells, separator=",") + pl.lit("\n")).alias("csv"))["csv"]
+    return rows, header
