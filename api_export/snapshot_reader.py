@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import polars as pl
 
-from api_export.snapshot_store import SnapshotError, current_snapshot_id, snapshot_folder
+from api_export.snapshot_store import SnapshotError, chunk_name, current_snapshot_id, snapshot_folder
 
 __all__ = ["LoadedSet", "Snapshot", "SnapshotCatalog"]
 
@@ -27,27 +27,29 @@ def _map(path: Path) -> bytes | mmap.mmap:
 
 @dataclass
 class LoadedSet:
-    index: pl.DataFrame  # with a `row` column: the record's line number
-    records: bytes | mmap.mmap
-    csv: bytes | mmap.mmap | None
+    index: pl.DataFrame  # with a `row` column: the record's position in the set
+    records: list[bytes | mmap.mmap]  # the chunk files, memory-mapped
+    csv: list[bytes | mmap.mmap] | None
     csv_header: bytes
 
+    def __post_init__(self) -> None:
+        self._chunk = self.index["chunk"].to_list()
+        self._offset = self.index["offset"].to_list()
+        self._length = self.index["length"].to_list()
+
     def record(self, row: int) -> bytes:
-        offset, length = self._offsets[0][row], self._offsets[1][row]
-        return self.records[offset:offset + length]
+        chunk, offset = self.records[self._chunk[row]], self._offset[row]
+        return chunk[offset:offset + self._length[row]]
 
     def records_of(self, rows: list[int]) -> list[bytes]:
-        offsets, lengths = self._offsets
-        return [self.records[offsets[r]:offsets[r] + lengths[r]] for r in rows]
+        return [self.record(row) for row in rows]
 
     def csv_of(self, rows: list[int]) -> bytes:
+        """The CSV body of these rows: header first; empty (no header) when there are none (§3.1)."""
         if not rows or self.csv is None:
             return b""
         offsets, lengths = self.index["csv_offset"].to_list(), self.index["csv_length"].to_list()
-        return self.csv_header + b"".join(self.csv[offsets[r]:offsets[r] + lengths[r]] for r in rows)
-
-    def __post_init__(self) -> None:
-        self._offsets = (self.index["offset"].to_list(), self.index["length"].to_list())
+        return self.csv_header + b"".join(self.csv[self._chunk[r]][offsets[r]:offsets[r] + lengths[r]] for r in rows)
 
 
 class Snapshot:
@@ -71,8 +73,10 @@ class Snapshot:
     def _load(self, path: str, entry: dict) -> LoadedSet:
         folder = self.folder / path
         index = pl.read_parquet(folder / "index.parquet").with_row_index("row")
-        csv_path = folder / "records.csv"
-        return LoadedSet(index, _map(folder / "records.ndjson"), _map(csv_path) if csv_path.exists() else None,
+        chunks = range(entry["chunks"])
+        has_csv = "csv_offset" in index.columns
+        return LoadedSet(index, [_map(folder / chunk_name(n, "ndjson")) for n in chunks],
+                         [_map(folder / chunk_name(n, "csv")) for n in chunks] if has_csv else None,
                          entry.get("csv_header", "").encode())
 
 

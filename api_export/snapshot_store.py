@@ -6,15 +6,17 @@ Layout under the home's `snapshots/`:
     objects/<aa>/<sha256>                      every file's bytes, once (content-addressed)
     <snapshot-id>/manifest.json                snapshot id, as_of, inputs' hash, flags, served versions,
                                                record counts, per-file sha256 and size
-    <snapshot-id>/providers/<lead-provider-id>/v{1,2,3}/<endpoint>/{records.ndjson,records.csv,index.parquet}
-    <snapshot-id>/shared/v3/schools-ecf/cohort=<year>/{records.ndjson,index.parquet}
+    <snapshot-id>/providers/<lead-provider-id>/v{1,2,3}/<endpoint>/records-NNNNN.{ndjson,csv}, index.parquet
+    <snapshot-id>/shared/v3/schools-ecf/cohort=<year>/records-NNNNN.ndjson, index.parquet
     current -> <snapshot-id>                   symlink, replaced atomically after verification
     index.json                                 every snapshot: id, as_of, records, current or not
 
 A snapshot's files are hard links to their object, so an unchanged file costs no disk from cycle to
-cycle and a snapshot folder still reads as plain files. `records.ndjson` holds one exact resource per
-line; `index.parquet` one row per record, same order: byte `offset`/`length` in `records.ndjson` (and
-`csv_offset`/`csv_length` in `records.csv`) plus the hidden keys (`snapshot_records`).
+cycle and a snapshot folder still reads as plain files. The records are cut into chunk files of
+`CHUNK_RECORDS` records, one exact resource per line (`records-00000.ndjson`, …; the v1/v2 CSV rows
+in `records-00000.csv`, …), so a change rewrites only its chunk; `index.parquet` has one row per
+record, in order: its `chunk`, byte `offset`/`length` in that chunk (and `csv_offset`/`csv_length`)
+and the hidden keys (`snapshot_records`).
 """
 
 from __future__ import annotations
@@ -33,11 +35,14 @@ import polars as pl
 from api_export.snapshot_records import SERVED_VERSIONS, ResourceSet
 
 __all__ = ["SnapshotError", "write_snapshot", "list_snapshots", "prune_snapshots", "current_snapshot_id",
-           "snapshot_folder", "verify_snapshot"]
+           "snapshot_folder", "verify_snapshot", "chunk_name", "CHUNK_RECORDS"]
 
 _DTYPES = {"str": pl.String, "i64": pl.Int64, "i32": pl.Int32, "bool": pl.Boolean,
            "list[i32]": pl.List(pl.Int32), "list[str]": pl.List(pl.String)}
 _STAGING = ".staging-"
+# Records per chunk file: a cycle that changes a few records (new declarations are appended, old
+# ones rarely change) rewrites only their chunks; the others are shared with the previous snapshot.
+CHUNK_RECORDS = 16_384
 
 
 class SnapshotError(Exception):
@@ -52,21 +57,30 @@ class SnapshotInfo:
     current: bool
 
 
-def _offsets(chunks: list[bytes]) -> tuple[list[int], list[int]]:
+def chunk_name(number: int, suffix: str) -> str:
+    return f"records-{number:05d}.{suffix}"
+
+
+def _offsets(items: list[bytes], separator: bytes) -> tuple[list[int], list[int]]:
+    """Each item's offset (within its chunk) and length, items joined by `separator` in chunks."""
     offsets, lengths, position = [], [], 0
-    for chunk in chunks:
+    for number, item in enumerate(items):
+        if number % CHUNK_RECORDS == 0:
+            position = 0
         offsets.append(position)
-        lengths.append(len(chunk))
-        position += len(chunk) + 1 if not chunk.endswith(b"\n") else len(chunk)
+        lengths.append(len(item))
+        position += len(item) + len(separator)
     return offsets, lengths
 
 
 def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
-    offsets, lengths = _offsets(resource_set.records)
-    columns: dict[str, pl.Series] = {"offset": pl.Series("offset", offsets, pl.Int64),
+    offsets, lengths = _offsets(resource_set.records, b"\n")
+    count = len(resource_set.records)
+    columns: dict[str, pl.Series] = {"chunk": pl.Series("chunk", [n // CHUNK_RECORDS for n in range(count)], pl.Int32),
+                                     "offset": pl.Series("offset", offsets, pl.Int64),
                                      "length": pl.Series("length", lengths, pl.Int64)}
     if resource_set.csv_lines is not None:
-        csv_offsets, csv_lengths = _offsets(resource_set.csv_lines)
+        csv_offsets, csv_lengths = _offsets(resource_set.csv_lines, b"")
         columns["csv_offset"] = pl.Series("csv_offset", csv_offsets, pl.Int64)
         columns["csv_length"] = pl.Series("csv_length", csv_lengths, pl.Int64)
     for name, dtype in resource_set.columns.items():
@@ -74,14 +88,19 @@ def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def _write_set(folder: Path, resource_set: ResourceSet) -> None:
+def _write_set(folder: Path, resource_set: ResourceSet) -> int:
+    """The set's chunk files and index; returns the number of chunks."""
     target = folder / resource_set.path
     target.mkdir(parents=True, exist_ok=True)
-    records = resource_set.records
-    (target / "records.ndjson").write_bytes(b"\n".join(records) + b"\n" if records else b"")
-    if resource_set.csv_lines is not None:
-        (target / "records.csv").write_bytes(b"".join(resource_set.csv_lines))
+    records, lines = resource_set.records, resource_set.csv_lines
+    chunks = (len(records) + CHUNK_RECORDS - 1) // CHUNK_RECORDS
+    for number in range(chunks):
+        part = slice(number * CHUNK_RECORDS, (number + 1) * CHUNK_RECORDS)
+        (target / chunk_name(number, "ndjson")).write_bytes(b"\n".join(records[part]) + b"\n")
+        if lines is not None:
+            (target / chunk_name(number, "csv")).write_bytes(b"".join(lines[part]))
     _index_frame(resource_set).write_parquet(target / "index.parquet", compression="zstd", statistics=False)
+    return chunks
 
 
 def _sha256(path: Path) -> str:
@@ -133,7 +152,8 @@ def verify_snapshot(folder: Path) -> dict:
             raise SnapshotError(f"{path} does not match its manifest entry; the snapshot is damaged: publish "
                                 "the cycle again with `ecf publish`")
     for relative, entry in manifest["sets"].items():
-        lines = (folder / relative / "records.ndjson").read_bytes().count(b"\n")
+        lines = sum((folder / relative / chunk_name(n, "ndjson")).read_bytes().count(b"\n")
+                    for n in range(entry["chunks"]))
         rows = pl.scan_parquet(folder / relative / "index.parquet").select(pl.len()).collect().item()
         if not lines == rows == entry["records"]:
             raise SnapshotError(f"{folder / relative}: {lines} records, {rows} index rows, manifest says "
@@ -177,8 +197,8 @@ def write_snapshot(snapshots: Path, snapshot_id: str, as_of: datetime, sets: Ite
     staging.mkdir(parents=True)
     counts: dict[str, dict] = {}
     for resource_set in sets:
-        _write_set(staging, resource_set)
-        counts[resource_set.path] = {"records": len(resource_set.records)}
+        chunks = _write_set(staging, resource_set)
+        counts[resource_set.path] = {"records": len(resource_set.records), "chunks": chunks}
         if resource_set.csv_header is not None:
             counts[resource_set.path]["csv_header"] = resource_set.csv_header.decode()
     files = {}

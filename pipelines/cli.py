@@ -142,9 +142,11 @@ def demo(
     out.print(f"  Parquet exports      {target.exports}/")
     out.print(f"  per-cycle reports    {target.cycles}/<as_of>/ (report.html, summary.json, quarantine.jsonl, "
               "validation.json)")
+    out.print(f"  API snapshots        {target.snapshots}/current (the last three cycles; `ecf snapshots list`)")
     out.print(f"  pipeline state       {target.state_db}")
     out.print(f"Next: `ecf statements show --home {target.root} <provider-slug> <cohort> \"<statement name>\"` "
-              f"(`ecf providers --home {target.root}` lists the providers).")
+              f"(`ecf providers --home {target.root}` lists the providers); serve the API with "
+              f"`ecf tokens issue --home {target.root} <provider-slug>` then `ecf serve --home {target.root}`.")
 
 
 @app.command()

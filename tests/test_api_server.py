@@ -139,7 +139,7 @@ def test_list_envelope_is_the_stored_bytes_joined(served):
     response = get(served, "/api/v3/schools/ecf?filter[cohort]=2021")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/vnd.api+json"
-    stored = (served[0] / "snapshots/current/shared/v3/schools-ecf/cohort=2021/records.ndjson").read_bytes()
+    stored = (served[0] / "snapshots/current/shared/v3/schools-ecf/cohort=2021/records-00000.ndjson").read_bytes()
     assert response.content == b'{"data":[' + b",".join(stored.splitlines()) + b"]}"
     # escaped as ActiveSupport does: &<> and U+2028 as \\u escapes, other non-ASCII raw
     assert b"St Mary \\u0026 St John \\u003cPrimary\\u003e\\u2028" in response.content
@@ -399,3 +399,21 @@ def test_a_retired_version_answers_404(tmp_path):
     assert client.get("/api/v1/participants/ecf", headers=headers).status_code == 200
     retired = client.get("/api/v2/participants/ecf", headers=headers)
     assert (retired.status_code, retired.content) == (404, b'{"error":"Resource not Found"}')
+
+
+def test_chunked_records_serve_the_same_bytes(served, tmp_path, monkeypatch):
+    """With two records a chunk file, every list, show and CSV answer is the same as with one chunk."""
+    import api_export.snapshot_store as store
+
+    monkeypatch.setattr(store, "CHUNK_RECORDS", 2)
+    root = tmp_path / "home"
+    manifest = write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    assert manifest["sets"][f"providers/{A}/v1/participants-ecf"]["chunks"] == 3
+    token = issue_token(root / "tokens", A, "alder", AS_OF).token
+    chunked = TestClient(create_app(root, rate=None))
+    for url in ("/api/v1/participants/ecf", "/api/v1/participants/ecf.csv", "/api/v1/participant-declarations.csv",
+                "/api/v3/participant-declarations?page[per_page]=2&page[page]=2", "/api/v3/participants/ecf/u2",
+                "/api/v1/participants/ecf?filter[cohort]=2020,2021", "/api/v3/participant-declarations/d3"):
+        expected = get(served, url)
+        got = chunked.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert (got.status_code, got.content) == (expected.status_code, expected.content), url

@@ -85,7 +85,7 @@ def test_unchanged_files_are_shared_between_snapshots(demo_api):
         a, b = (home.snapshots / s.snapshot_id / path for s in (first, last))
         assert os.stat(a).st_ino == os.stat(b).st_ino  # one copy on disk
     # v2 participants are the v1 bytes (api.md §3.1): stored once
-    v1 = [p for p in manifests[1]["files"] if "/v1/participants-ecf/records.ndjson" in p]
+    v1 = [p for p in manifests[1]["files"] if "/v1/participants-ecf/records-" in p]
     assert v1 and all(manifests[1]["files"][p]["sha256"] == manifests[1]["files"][p.replace("/v1/", "/v2/")]["sha256"]
                       for p in v1)
 
@@ -202,7 +202,7 @@ def test_a_damaged_snapshot_fails_verification(tmp_path):
     snapshots = tmp_path / "snapshots"
     write_snapshot(snapshots, "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
     folder = snapshots / "2025-03-01T020000Z"
-    target = next(folder.rglob("records.ndjson"))
+    target = next(folder.rglob("records-*.ndjson"))
     content = target.read_bytes()
     target.unlink()  # break the hard link first: the object store keeps the good copy
     target.write_bytes(content.replace(b"2", b"3", 1))
