@@ -75,12 +75,12 @@ class _Throttle:
 
 
 @dataclass(frozen=True)
-class Route_:
+class RouteMatch:
+    """What a path names: the endpoint, the API version, the id of a show request, the `.csv` form."""
     endpoint: Endpoint
     version: int
     record_id: str | None
     csv: bool
-    transfers_show: bool = False
 
 
 def _strip_format(segments: list[str]) -> tuple[list[str], str | None]:
@@ -91,7 +91,7 @@ def _strip_format(segments: list[str]) -> tuple[list[str], str | None]:
     return segments, None
 
 
-def route(path: str) -> Route_ | None:
+def route(path: str) -> RouteMatch | None:
     """The endpoint a path names (ECF1's `config/routes.rb`), or None (the JSON 404)."""
     if not path.startswith("/api/"):
         return None
@@ -103,26 +103,26 @@ def route(path: str) -> Route_ | None:
     version = int(segments[0][1])
     rest, fmt = _strip_format(segments[1:])
     csv = fmt == "csv"
-    found = _route_v12(rest, version) if version < 3 else _route_v3(rest)
+    found = _route_v12(rest) if version < 3 else _route_v3(rest)
     if found is None:
         return None
-    endpoint, record_id, transfers_show = found
+    endpoint, record_id = found
     if csv and (not endpoint.csv or record_id is not None):
         return None
-    return Route_(endpoint, version, record_id, csv, transfers_show)
+    return RouteMatch(endpoint, version, record_id, csv)
 
 
-def _route_v12(rest: list[str], version: int):
+def _route_v12(rest: list[str]) -> tuple[Endpoint, str | None] | None:
     participants, declarations = ENDPOINTS["participants-v1"], ENDPOINTS["declarations-v1"]
     match rest:
         case ["participants", "ecf"] | ["participants"]:
-            return participants, None, False
+            return participants, None
         case ["participants", "ecf", record_id]:
-            return participants, record_id, False
+            return participants, record_id
         case ["participant-declarations"]:
-            return declarations, None, False
+            return declarations, None
         case ["participant-declarations", record_id]:
-            return declarations, record_id, False
+            return declarations, record_id
     return None
 
 
@@ -132,15 +132,15 @@ _V3_COLLECTIONS = {("participant-declarations",): "declarations-v3", ("statement
                    ("participants", "ecf"): "participants-v3"}
 
 
-def _route_v3(rest: list[str]):
+def _route_v3(rest: list[str]) -> tuple[Endpoint, str | None] | None:
     if rest == ["participants", "ecf", "transfers"]:  # matched before participants/ecf/{id}
-        return ENDPOINTS["transfers"], None, False
+        return ENDPOINTS["transfers"], None
     if len(rest) == 4 and rest[:2] == ["participants", "ecf"] and rest[3] == "transfers":
-        return ENDPOINTS["transfers"], rest[2], True
+        return ENDPOINTS["transfers"], rest[2]
     for size in (2, 1):
         name = _V3_COLLECTIONS.get(tuple(rest[:size]))
         if name is not None and len(rest) in (size, size + 1):
-            return ENDPOINTS[name], (rest[size] if len(rest) == size + 1 else None), False
+            return ENDPOINTS[name], (rest[size] if len(rest) == size + 1 else None)
     return None
 
 
@@ -157,7 +157,7 @@ def _bearer(header: str | None) -> str | None:
     return value or None
 
 
-def _set_path(snapshot: Snapshot, provider_id: str, found: Route_, params: dict) -> str | None:
+def _set_path(snapshot: Snapshot, provider_id: str, found: RouteMatch, params: dict) -> str | None:
     endpoint = found.endpoint
     if endpoint.name == "schools":
         filters = params.get("filter")
@@ -218,7 +218,7 @@ class ReadApi:
             return _response(404, NOT_FOUND, snapshot=snapshot)
         return _cacheable(request, body, media_type, snapshot)
 
-    def _body(self, snapshot: Snapshot, provider_id: str, found: Route_, params: dict) -> tuple[bytes | None, str]:
+    def _body(self, snapshot: Snapshot, provider_id: str, found: RouteMatch, params: dict) -> tuple[bytes | None, str]:
         endpoint = found.endpoint
         set_path = _set_path(snapshot, provider_id, found, params)
         loaded = snapshot.resource_set(set_path) if set_path else None

@@ -13,12 +13,16 @@ clock-dependent values take the cycle's `as_of`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
+
+import polars as pl
 
 from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
+from api_export.timestamps import micros
 from api_export.read_resources import (
     delivery_partner_resource, school_resource, statement_resource, transfer_resource, unfunded_mentor_resource,
 )
@@ -30,7 +34,6 @@ from pipelines.world.world import World, latest_first_key
 
 __all__ = ["ResourceSet", "resource_sets", "csv_line", "CSV_ENDPOINTS", "SERVED_VERSIONS"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # The API versions snapshots hold and the server answers (README "Versioning": a v4 would retire v2).
 SERVED_VERSIONS = ("v1", "v2", "v3")
 
@@ -46,28 +49,22 @@ ANY_COHORT = _AnyCohort()
 CSV_ENDPOINTS = ("participants-ecf", "participant-declarations")
 
 
-def micros(instant: datetime) -> int:
-    """An instant as integer microseconds since the epoch (UTC): the hidden keys' precision."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
 
 
 def _csv_cell(value: object) -> str:
     """Ruby CSV's cell: `to_s` first (nil → "", booleans → true/false); empty strings are quoted
     (`quote_empty`), as is any value holding a comma, a quote or a line break (quotes doubled)."""
     if value is None:
-        text = ""
-    elif value is True:
-        text = "true"
-    elif value is False:
-        text = "false"
-    else:
-        text = str(value)
-    if text == "" or any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+        return '""'
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    text = value if isinstance(value, str) else str(value)
+    if not text:
+        return '""'
+    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
 
 
 def csv_line(resource: dict) -> bytes:
@@ -82,11 +79,14 @@ def csv_header(resource: dict) -> bytes:
 
 @dataclass
 class ResourceSet:
-    """One endpoint's records for one scope (e.g. `providers/<id>/v3/participants-ecf`)."""
+    """One endpoint's records for one scope (e.g. `providers/<id>/v3/participants-ecf`).
+
+    `records` (and `csv_lines`) are bytes made one by one (`add`), or a polars string Series made
+    column-wise (declarations), which the store writes without encoding each record on its own."""
     path: str
     columns: dict[str, str]  # hidden key name -> polars dtype name (for an empty set's index)
-    records: list[bytes] = field(default_factory=list)
-    csv_lines: list[bytes] | None = None
+    records: list[bytes] | pl.Series = field(default_factory=list)
+    csv_lines: list[bytes] | pl.Series | None = None
     csv_header: bytes | None = None
     keys: dict[str, list] = field(default_factory=dict)
 
@@ -157,10 +157,10 @@ class _Declarations:
         rows = [self.row_of[d.declaration_id] for d in declarations]
         picked = self.frame[rows] if rows else self.frame.clear()
         out = ResourceSet(path, columns)
-        out.records = [text.encode() for text in self.json[version].gather(rows).to_list()]
+        out.records = self.json[version].gather(rows)
         if version in self.csv:
             lines, header = self.csv[version]
-            out.csv_lines = [text.encode() for text in lines.gather(rows).to_list()]
+            out.csv_lines = lines.gather(rows)
             out.csv_header = header.encode() if rows else None
         out.keys = {name: picked[name].to_list() for name in columns}
         return out

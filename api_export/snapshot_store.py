@@ -61,27 +61,37 @@ def chunk_name(number: int, suffix: str) -> str:
     return f"records-{number:05d}.{suffix}"
 
 
-def _offsets(items: list[bytes], separator: bytes) -> tuple[list[int], list[int]]:
-    """Each item's offset (within its chunk) and length, items joined by `separator` in chunks."""
-    offsets, lengths, position = [], [], 0
-    for number, item in enumerate(items):
+def _lengths(items: list[bytes] | pl.Series) -> list[int]:
+    return items.str.len_bytes().to_list() if isinstance(items, pl.Series) else [len(item) for item in items]
+
+
+def _joined(items: list[bytes] | pl.Series, start: int, separator: str) -> bytes:
+    """One chunk's bytes: the items from `start`, each followed by `separator`."""
+    if isinstance(items, pl.Series):
+        return "".join(text + separator for text in items.slice(start, CHUNK_RECORDS).to_list()).encode()
+    return b"".join(item + separator.encode() for item in items[start:start + CHUNK_RECORDS])
+
+
+def _offsets(lengths: list[int], separator: int) -> list[int]:
+    """Each item's offset within its chunk, items followed by `separator` bytes."""
+    offsets, position = [], 0
+    for number, length in enumerate(lengths):
         if number % CHUNK_RECORDS == 0:
             position = 0
         offsets.append(position)
-        lengths.append(len(item))
-        position += len(item) + len(separator)
-    return offsets, lengths
+        position += length + separator
+    return offsets
 
 
 def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
-    offsets, lengths = _offsets(resource_set.records, b"\n")
-    count = len(resource_set.records)
+    lengths = _lengths(resource_set.records)
+    count = len(lengths)
     columns: dict[str, pl.Series] = {"chunk": pl.Series("chunk", [n // CHUNK_RECORDS for n in range(count)], pl.Int32),
-                                     "offset": pl.Series("offset", offsets, pl.Int64),
+                                     "offset": pl.Series("offset", _offsets(lengths, 1), pl.Int64),
                                      "length": pl.Series("length", lengths, pl.Int64)}
     if resource_set.csv_lines is not None:
-        csv_offsets, csv_lengths = _offsets(resource_set.csv_lines, b"")
-        columns["csv_offset"] = pl.Series("csv_offset", csv_offsets, pl.Int64)
+        csv_lengths = _lengths(resource_set.csv_lines)
+        columns["csv_offset"] = pl.Series("csv_offset", _offsets(csv_lengths, 0), pl.Int64)
         columns["csv_length"] = pl.Series("csv_length", csv_lengths, pl.Int64)
     for name, dtype in resource_set.columns.items():
         columns[name] = pl.Series(name, resource_set.keys.get(name, []), _DTYPES[dtype])
@@ -95,10 +105,9 @@ def _write_set(folder: Path, resource_set: ResourceSet) -> int:
     records, lines = resource_set.records, resource_set.csv_lines
     chunks = (len(records) + CHUNK_RECORDS - 1) // CHUNK_RECORDS
     for number in range(chunks):
-        part = slice(number * CHUNK_RECORDS, (number + 1) * CHUNK_RECORDS)
-        (target / chunk_name(number, "ndjson")).write_bytes(b"\n".join(records[part]) + b"\n")
+        (target / chunk_name(number, "ndjson")).write_bytes(_joined(records, number * CHUNK_RECORDS, "\n"))
         if lines is not None:
-            (target / chunk_name(number, "csv")).write_bytes(b"".join(lines[part]))
+            (target / chunk_name(number, "csv")).write_bytes(_joined(lines, number * CHUNK_RECORDS, ""))
     _index_frame(resource_set).write_parquet(target / "index.parquet", compression="zstd", statistics=False)
     return chunks
 
@@ -167,12 +176,21 @@ def _point_current(snapshots: Path, snapshot_id: str) -> None:
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()
     os.symlink(snapshot_id, temporary)
+    if link.is_dir() and not link.is_symlink():  # a home copied without symlinks: `current` became a copy
+        retired = snapshots / ".current.copy"
+        os.replace(link, retired)
+        shutil.rmtree(retired)
     os.replace(temporary, link)
 
 
 def current_snapshot_id(snapshots: Path) -> str | None:
+    """The id `current` points at (also when a copy of the home turned the link into a folder)."""
     link = snapshots / "current"
-    return os.readlink(link) if link.is_symlink() else None
+    if link.is_symlink():
+        return os.readlink(link)
+    if (link / "manifest.json").is_file():
+        return orjson.loads((link / "manifest.json").read_bytes())["snapshot_id"]
+    return None
 
 
 def _write_index(snapshots: Path) -> None:

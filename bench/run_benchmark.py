@@ -33,7 +33,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-def run_stage(stage: str, work: Path, scale: str, seed: int, as_of: str | None) -> dict:
+def run_stage(stage: str, work: Path, scale: str, seed: int, as_of: str | None, profile: Path | None = None) -> dict:
     """Runs inside the child process: one stage, then its figures as JSON on stdout."""
     from pipelines.cycle import stage_ingest, stage_publish, stage_timeline
     from pipelines.home import Home
@@ -80,12 +80,99 @@ def run_stage(stage: str, work: Path, scale: str, seed: int, as_of: str | None) 
     elif stage == "publish":
         with open_state(home.state_db, read_only=True) as con:
             rows = con.execute("SELECT count(*) FROM timeline").fetchall()[0][0]
-        stage_publish(home)
-        result = {"rows": rows, "unit": "timeline rows published"}
+        stage_publish(home, snapshot=False)  # warehouse + Parquet exports; the snapshot is the next stage
+        result = {"rows": rows, "unit": "timeline rows published (warehouse + exports, snapshot apart)"}
+    elif stage == "snapshot":
+        result = _run_snapshot(home, profile)
     else:
         raise SystemExit(f"unknown stage {stage}")
     result.update(seconds=time.perf_counter() - started, peak_mb=_peak_mb())
     return result
+
+
+def _run_snapshot(home, profile: Path | None = None) -> dict:
+    """The publish stage's API snapshot on its own: `publish_snapshot` for the pending cycle, with the
+    time split into its parts (timers wrapped around the functions it calls; nothing else changes)."""
+    from api_export import publish
+    from api_export import snapshot_store as store
+    from pipelines.cycle import _require_pending
+    from pipelines.state.database import open_state
+
+    parts: dict[str, float] = {}
+    verifying = [False]
+
+    def timed(name: str, function):
+        def wrapper(*args, **kwargs):
+            if verifying[0] and name != "verify":  # verify's own hashing counts as verify
+                return function(*args, **kwargs)
+            started = time.perf_counter()
+            verifying[0] = name == "verify"
+            try:
+                return function(*args, **kwargs)
+            finally:
+                verifying[0] = False
+                parts[name] = parts.get(name, 0.0) + time.perf_counter() - started
+        return wrapper
+
+    def timed_sets(function):
+        def wrapper(*args, **kwargs):  # time spent producing each resource set (records, CSV, keys)
+            iterator = iter(function(*args, **kwargs))
+            while True:
+                started = time.perf_counter()
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    parts["build records"] = parts.get("build records", 0.0) + time.perf_counter() - started
+                yield item
+        return wrapper
+
+    publish.load_checkpoint = timed("load world", publish.load_checkpoint)
+    publish.resource_sets = timed_sets(publish.resource_sets)
+    store._write_set = timed("write ndjson/csv/parquet", store._write_set)
+    store._sha256 = timed("sha256 for the manifest", store._sha256)
+    store._share = timed("content-address (objects, links)", store._share)
+    store.verify_snapshot = timed("verify", store.verify_snapshot)
+
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    started = time.perf_counter()
+    with open_state(home.state_db) as con:
+        cycle = _require_pending(con, "publish")
+        if profiler:
+            profiler.enable()
+        summary = publish.publish_snapshot(con, home.root, cycle.cycle_id, cycle.as_of)
+        if profiler:
+            profiler.disable()
+    seconds = time.perf_counter() - started
+    if profiler:
+        profiler.dump_stats(profile)
+    folder = home.root / "snapshots" / summary["snapshot_id"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    apparent = sum(entry["bytes"] for entry in manifest["files"].values())
+    disk, seen = 0, set()
+    for path in (home.root / "snapshots").rglob("*"):  # every file once (hard links share an inode)
+        info = path.lstat()
+        if path.is_file() and not path.is_symlink() and info.st_ino not in seen:
+            seen.add(info.st_ino)
+            disk += info.st_blocks * 512
+    by_kind: dict[str, int] = {}
+    for relative, entry in manifest["files"].items():
+        name = "*." + relative.rsplit(".", 1)[-1]  # records chunks (.ndjson, .csv), index.parquet
+        by_kind[name] = by_kind.get(name, 0) + entry["bytes"]
+    endpoints: dict[str, int] = {}
+    for relative, entry in manifest["sets"].items():
+        key = relative.split("/", 2)[-1] if relative.startswith("providers/") else relative.rsplit("/", 1)[0]
+        endpoints[key] = endpoints.get(key, 0) + entry["records"]
+    parts["other (queries, manifest, rename, index)"] = seconds - sum(parts.values())
+    return {"rows": summary["snapshot_records"], "unit": "snapshot records (api resources)",
+            "snapshot_id": summary["snapshot_id"], "files": summary["snapshot_files"],
+            "bytes_apparent": apparent, "bytes_on_disk": disk, "bytes_by_file": by_kind,
+            "records_by_endpoint": endpoints, "parts": parts, "publish_seconds": seconds}
 
 
 def _run_oracle(home) -> dict:
@@ -111,11 +198,29 @@ def _run_oracle(home) -> dict:
     return {"rows": len(figures), "unit": "statements (row-by-row oracle, totals equal)", "oracle_seconds": seconds}
 
 
-def _child(stage: str, work: Path, scale: str, seed: int, as_of: str | None = None) -> dict:
+def _child(stage: str, work: Path, scale: str, seed: int, as_of: str | None = None,
+           profile: Path | None = None) -> dict:
     command = [sys.executable, __file__, "--stage", stage, "--work", str(work), "--scale", scale,
-               "--seed", str(seed)] + (["--as-of", as_of] if as_of else [])
-    done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+               "--seed", str(seed)] + (["--as-of", as_of] if as_of else []) \
+        + (["--profile", str(profile)] if profile else [])
+    done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        print(f"stage {stage} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}", file=sys.stderr, flush=True)
+        raise SystemExit(f"benchmark stopped: stage {stage} failed")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _print_snapshot(snapshot: dict) -> None:
+    print(f"\nsnapshot {snapshot['snapshot_id']}: publish_snapshot {snapshot['publish_seconds']:.2f} s "
+          f"(target <= 30 s), peak {snapshot['peak_mb']:,.0f} MB, {snapshot['rows']:,} records, "
+          f"{snapshot['files']:,} files, {snapshot['bytes_apparent'] / 1e6:,.1f} MB of file bytes, "
+          f"{snapshot['bytes_on_disk'] / 1e6:,.1f} MB on disk under snapshots/ (objects, each once)")
+    for part, seconds in snapshot["parts"].items():
+        print(f"  {part:<44} {seconds:>8.2f} s")
+    print("  bytes by file kind: " + ", ".join(f"{name} {size / 1e6:,.1f} MB"
+                                               for name, size in sorted(snapshot["bytes_by_file"].items())))
+    print("  records by endpoint (all providers): " + ", ".join(
+        f"{name} {count:,}" for name, count in sorted(snapshot["records_by_endpoint"].items())))
 
 
 def main() -> None:
@@ -123,11 +228,15 @@ def main() -> None:
     parser.add_argument("--scale", default="national", choices=("small", "national"))
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed after)")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of publish_snapshot to this file "
+                                                      "(slows the snapshot stage; its time is then not the figure)")
+    parser.add_argument("--no-serve", action="store_true", help="skip the server benchmark at the end "
+                                                               "(bench/serve_benchmark.py, needs wrk and nginx)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--as-of", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
-        print(json.dumps(run_stage(args.stage, args.work, args.scale, args.seed, args.as_of)))
+        print(json.dumps(run_stage(args.stage, args.work, args.scale, args.seed, args.as_of, args.profile)))
         return
 
     work = args.work or Path(tempfile.mkdtemp(prefix="ecf-bench-"))
@@ -142,8 +251,10 @@ def main() -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(work / "staging" / relative, target)
     as_of = generated["as_of"]
-    for stage in ("ingest", "timeline", "apply", "calculate", "oracle", "render", "publish"):
-        figures[stage] = _child(stage, work, args.scale, args.seed, as_of)
+    for stage in ("ingest", "timeline", "apply", "calculate", "oracle", "render", "publish", "snapshot"):
+        figures[stage] = _child(stage, work, args.scale, args.seed, as_of,
+                                args.profile if stage == "snapshot" else None)
+        print(f"  {stage}: {figures[stage]['seconds']:.2f} s, peak {figures[stage]['peak_mb']:,.0f} MB", flush=True)
     print(f"\n{'stage':<10} {'seconds':>9} {'rows':>12} {'rows/s':>12} {'peak MB':>9}  unit")
     for stage, f in figures.items():
         rate = f["rows"] / f["seconds"] if f["seconds"] else 0
@@ -158,6 +269,16 @@ def main() -> None:
           f"({1000 * render['seconds'] / max(render['rows'], 1):.0f} ms a statement, {render['pdfs']} PDFs included)")
     print(f"\nrequest lines ingested: {figures['ingest'].get('request_lines', 0):,}; "
           f"generated counts: {json.dumps(generated.get('counts', {}))}")
+    print(f"publish stage as the cycle runs it = publish {figures['publish']['seconds']:.2f} s "
+          f"+ snapshot {figures['snapshot']['seconds']:.2f} s")
+    _print_snapshot(figures["snapshot"])
+    (work / "figures.json").write_text(json.dumps(figures, indent=2))
+    if not args.no_serve:
+        sys.stdout.flush()
+        serve = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_benchmark.py"), "--home",
+                                str(work / "home")], check=False, cwd=ROOT)
+        if serve.returncode:
+            print(f"server benchmark failed (exit {serve.returncode})", flush=True)
     if not args.work:
         shutil.rmtree(work)
 

@@ -16,7 +16,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from api_export.server import RateLimit, create_app
-from api_export.snapshot_records import ResourceSet, micros
+from api_export.snapshot_records import ResourceSet
+from api_export.timestamps import micros
 from api_export.snapshot_store import write_snapshot
 from api_export.tokens import issue_token, revoke_tokens
 

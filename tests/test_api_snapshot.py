@@ -237,3 +237,15 @@ def test_publish_without_the_world_says_what_to_do(small_demo, tmp_path):
     with pytest.raises(CycleError, match="run `ecf apply` again"):
         stage_publish(copy)
     assert not Path(copy.root / "snapshots" / "current").exists()
+
+
+def test_a_home_copied_without_symlinks_still_has_a_current_snapshot(tmp_path):
+    original = tmp_path / "one" / "snapshots"
+    write_snapshot(original, "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    copy = tmp_path / "two" / "snapshots"
+    shutil.copytree(original, copy, symlinks=False)  # `current` becomes a plain folder
+    from api_export.snapshot_store import current_snapshot_id
+
+    assert current_snapshot_id(copy) == "2025-03-01T020000Z"
+    write_snapshot(copy, "2025-03-02T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    assert os.readlink(copy / "current") == "2025-03-02T020000Z"

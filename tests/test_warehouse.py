@@ -59,7 +59,8 @@ def test_an_analyst_holding_the_warehouse_open_does_not_block_a_cycle(builder):
 
 def _digests(home) -> dict[str, str]:
     paths = [*home.exports.glob("*.parquet"), *home.cycles.rglob("*.json*"), *home.cycles.rglob("*.html"),
-             *(p for p in (home.root / "statements").rglob("*") if p.is_file())]
+             *(p for p in (home.root / "statements").rglob("*") if p.is_file()),
+             *(p for p in home.snapshots.rglob("*") if p.is_file() and "objects" not in p.parts)]
     return {p.relative_to(home.root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
 
@@ -71,3 +72,4 @@ def test_same_inputs_and_as_of_give_byte_identical_outputs(tmp_path):
         run_cycle(builder.home, SECOND)
     assert _digests(first.home) == _digests(second.home)
     assert len(_digests(first.home)) > 40
+    assert any(path.startswith("snapshots/") and path.endswith("manifest.json") for path in _digests(first.home))

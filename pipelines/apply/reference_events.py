@@ -7,11 +7,12 @@ cohort's calendar statements, as the live importer does (product.md §3), create
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from pipelines.apply.events import Event
 from pipelines.ids import statement_id_for
+from pipelines.instants import BEGINNING_OF_TIME
 from pipelines.world.model import OPEN, Cohort, DeliveryPartner, LeadProvider, Milestone, School, Schedule, Statement
 from pipelines.world.world import World
 
@@ -69,8 +70,20 @@ def _replacing_default(world: World, state: ReferenceState, event: Event, kind: 
             state.calendar.clear()
 
 
+def record_instant(world: World, event: Event) -> datetime:
+    """The `created_at`/`updated_at` a reference row gives the records it makes (statements, schools,
+    delivery partners, as the API shows them): its `valid_from`; for a row in force since the beginning
+    of time (no `valid_from`), the start of the service instead of year 1 — the earliest cohort's
+    registration start, midnight UTC — so no record looks created in year 1 and none looks created
+    after a request that used it (README "Time")."""
+    if event.effective_at > BEGINNING_OF_TIME or not world.cohorts:
+        return event.effective_at
+    first = min(cohort.registration_start_on for cohort in world.cohorts.values())
+    return datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+
+
 def apply_reference(world: World, state: ReferenceState, event: Event) -> None:
-    row, now, kind = event.row, event.effective_at, event.kind
+    row, now, kind = event.row, record_instant(world, event), event.kind
     if kind in ("cohorts", "schedules", "statements"):
         _replacing_default(world, state, event, kind)
     if kind == "cohorts":
