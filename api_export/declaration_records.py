@@ -4,8 +4,7 @@ rows at once (they are the bulk of a snapshot: millions at national scale).
 The values come from the same rule functions as `serializers.declaration_resource` (mentor id,
 dasherised state, `uplift_paid`, the ineligibility reason); only the formatting is vectorised:
 polars formats the timestamps (`%Y-%m-%dT%H:%M:%SZ`, truncated as Ruby's `rfc3339`) and encodes each
-record as compact JSON with the keys in struct order, and the ActiveSupport escapes (`&<>`,
-U+2028/U+2029) are applied as in `json_bytes.live_json`. tests/test_api_snapshot.py holds every
+record as compact JSON with the keys in struct order (`columnar`). tests/test_api_snapshot.py holds every
 declaration of the demo to `live_json(declaration_resource(…))`, byte for byte.
 """
 
@@ -15,6 +14,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from api_export.columnar import csv_rows, escaped_json
 from api_export.timestamps import micros
 from api_export.serializers import _declaration_mentor_id, _ineligible_for_funding_reason, dasherise, uplift_paid
 from pipelines.world.model import ELIGIBLE, PAYABLE, VOIDED, Declaration
@@ -23,8 +23,6 @@ from pipelines.world.world import World
 __all__ = ["declaration_frame", "declaration_json", "declaration_csv"]
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
-_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
-_QUOTED = r'[",\r\n]'
 
 
 def declaration_frame(world: World, declarations: Iterable[Declaration]) -> pl.DataFrame:
@@ -74,29 +72,12 @@ def _attributes(version: int) -> list[pl.Expr]:
 
 def declaration_json(frame: pl.DataFrame, version: int) -> pl.Series:
     """Each declaration's resource object in the shape of `version`, as the live service's bytes (str)."""
-    encoded = frame.select(pl.struct(
-        pl.col("id"), pl.lit("participant-declaration").alias("type"),
-        pl.struct(_attributes(version)).alias("attributes")).struct.json_encode().alias("json"))["json"]
-    for raw, escaped in _ESCAPES:
-        if encoded.str.contains(raw, literal=True).any():
-            encoded = encoded.str.replace_all(raw, escaped, literal=True)
-    return encoded
-
-
-def _csv_cell(expr: pl.Expr) -> pl.Expr:
-    """Ruby CSV: nil → `""`, empty quoted, a value with a comma, quote or line break quoted (quotes doubled)."""
-    text = expr.cast(pl.String)
-    return (pl.when(text.is_null()).then(pl.lit('""'))
-            .when((text == "") | text.str.contains(_QUOTED)).then(pl.lit('"') + text.str.replace_all('"', '""',
-                                                                                                     literal=True)
-                                                                   + pl.lit('"'))
-            .otherwise(text))
+    return escaped_json(frame, pl.struct(pl.col("id"), pl.lit("participant-declaration").alias("type"),
+                                         pl.struct(_attributes(version)).alias("attributes")))
 
 
 def declaration_csv(frame: pl.DataFrame, version: int) -> tuple[pl.Series, str]:
-    """Each declaration's v1/v2 CSV row (`\\n`-terminated) and the header row."""
+    """Each declaration's v1/v2 CSV row (`\n`-terminated) and the header row."""
     attributes = _attributes(version)
-    cells = [_csv_cell(pl.col("id"))] + [_csv_cell(e) for e in attributes]
     header = ",".join(["id", *(frame.lazy().select(attributes).collect_schema().names())]) + "\n"
-    rows = frame.select((pl.concat_str(cells, separator=",") + pl.lit("\n")).alias("csv"))["csv"]
-    return rows, header
+    return csv_rows(frame, [pl.col("id"), *attributes]), header

@@ -20,6 +20,7 @@ from datetime import datetime
 
 import polars as pl
 
+from api_export.columnar import flat_resources
 from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
 from api_export.timestamps import micros
@@ -90,6 +91,13 @@ class ResourceSet:
     csv_header: bytes | None = None
     keys: dict[str, list] = field(default_factory=dict)
 
+    def set_flat(self, resources: list[dict], keys: dict[str, list]) -> None:
+        """All the records at once, for resources with plain attributes (`columnar.flat_resources`)."""
+        self.records, self.csv_lines = flat_resources(resources, with_csv=self.csv_lines is not None)
+        if resources and self.csv_lines is not None:
+            self.csv_header = csv_header(resources[0])
+        self.keys = keys
+
     def add(self, resource: dict, **keys: object) -> None:
         self.records.append(live_json(resource))
         if self.csv_lines is not None:
@@ -137,10 +145,12 @@ def _participants_v1(world: World, lead_provider_id: str, profiles: visibility.P
             rows.append(((user.created_at, user.user_id), _entry_order(profile), cohort or 0, rank, user, profile,
                          record))
     rows.sort(key=lambda row: row[:3])
-    for _, _, cohort, rank, user, profile, record in rows:
-        out.add(_v1_entry(world, user, profile, record), id=user.user_id, profile_id=profile.profile_id,
-                is_ect=profile.participant_type == "ect", cohort=cohort, rank=rank,
-                created_us=micros(user.created_at), updated_us=micros(user.updated_at))
+    entries = [_v1_entry(world, user, profile, record) for _, _, _, _, user, profile, record in rows]
+    out.set_flat(entries, {
+        "id": [row[4].user_id for row in rows], "profile_id": [row[5].profile_id for row in rows],
+        "is_ect": [row[5].participant_type == "ect" for row in rows], "cohort": [row[2] for row in rows],
+        "rank": [row[3] for row in rows], "created_us": [micros(row[4].created_at) for row in rows],
+        "updated_us": [micros(row[4].updated_at) for row in rows]})
     return out
 
 

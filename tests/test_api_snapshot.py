@@ -161,7 +161,7 @@ def test_schools_are_shared_and_filtered_by_cohort(demo_api):
 def test_bodies_are_the_serializers_bytes(demo_api):
     """One record per endpoint, compared with the serializer's output for that record."""
     from api_export.json_bytes import live_json
-    from api_export.serializers import declaration_resource, participant_resource_v3
+    from api_export.serializers import declaration_resource, participant_resource_v1, participant_resource_v3
 
     home, world, as_of, _, tokens, client = demo_api
     lp, token = next((lp, t) for lp, t in tokens.items() if visibility.visible_declarations_v3(world, lp))
@@ -173,6 +173,11 @@ def test_bodies_are_the_serializers_bytes(demo_api):
     user = visibility.visible_participants_v3(world, lp)[0]
     response = client.get(f"/api/v3/participants/ecf/{user}", headers={"Authorization": f"Bearer {token}"})
     assert response.content == b'{"data":' + live_json(participant_resource_v3(world, lp, user, as_of)) + b"}"
+    for user, _ in visibility.visible_participants_v1(world, lp)[:50]:  # v1/v2: the ECT entry of the user
+        for version in (1, 2):
+            response = client.get(f"/api/v{version}/participants/ecf/{user}",
+                                  headers={"Authorization": f"Bearer {token}"})
+            assert response.content == b'{"data":' + live_json(participant_resource_v1(world, lp, user, as_of)) + b"}"
 
 
 # ------------------------------------------------------------------------------------------------- store

@@ -1,4 +1,5 @@
-"""The column-wise declaration records equal the serializer's bytes (api_export.declaration_records)."""
+"""Records made column-wise (api_export.columnar, api_export.declaration_records) equal the bytes the
+serializers and `csv_line` give one at a time."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime, timezone
 
 from hypothesis import given, settings, strategies as st
 
+from api_export.columnar import flat_resources
 from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
 from api_export.serializers import declaration_resource
@@ -49,3 +51,13 @@ def test_every_version_and_csv_row_equals_the_serializer(items, provider_name):
         resources = [declaration_resource(world, d, version) for d in items]
         assert [r.encode() for r in rows.to_list()] == [csv_line(r) for r in resources]
         assert header == ",".join(["id", *resources[0]["attributes"]]) + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(text, st.none() | text, st.none() | st.booleans(), st.booleans()), min_size=1, max_size=6))
+def test_flat_resources_equal_the_one_by_one_bytes(rows):
+    resources = [{"id": i, "type": "participant", "attributes": {"email": e, "eligible_for_funding": b,
+                                                                  "sparsity_uplift": s}} for i, e, b, s in rows]
+    records, lines = flat_resources(resources, with_csv=True)
+    assert [r.encode() for r in records.to_list()] == [live_json(r) for r in resources]
+    assert [r.encode() for r in lines.to_list()] == [csv_line(r) for r in resources]

@@ -1,0 +1,53 @@
+"""Many resources at once: compact JSON and CSV rows made column-wise by polars, with the bytes
+`json_bytes.live_json` and `snapshot_records.csv_line` give one at a time (the tests hold them equal).
+
+polars encodes a struct as compact JSON with its fields in order, strings escaped as the json gem
+does (`\\n`, `\\"`, `\\u001f`, raw UTF-8 otherwise); the ActiveSupport escapes (`&<>`, U+2028/U+2029)
+are applied afterwards, exactly as `live_json` does to orjson's output.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+__all__ = ["escaped_json", "csv_cell", "csv_rows", "flat_resources"]
+
+_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_QUOTED = r'[",\r\n]'
+
+
+def escaped_json(frame: pl.DataFrame, resource: pl.Expr) -> pl.Series:
+    """`resource` (a struct expression) of every row as the live service's JSON text."""
+    encoded = frame.select(resource.struct.json_encode().alias("json"))["json"]
+    for raw, escaped in _ESCAPES:
+        if encoded.str.contains(raw, literal=True).any():
+            encoded = encoded.str.replace_all(raw, escaped, literal=True)
+    return encoded
+
+
+def csv_cell(expr: pl.Expr) -> pl.Expr:
+    """Ruby CSV: nil → `""`, empty quoted, a value with a comma, quote or line break quoted (quotes doubled)."""
+    text = expr.cast(pl.String)
+    quoted = pl.lit('"') + text.str.replace_all('"', '""', literal=True) + pl.lit('"')
+    return (pl.when(text.is_null()).then(pl.lit('""'))
+            .when((text == "") | text.str.contains(_QUOTED)).then(quoted)
+            .otherwise(text))
+
+
+def csv_rows(frame: pl.DataFrame, cells: list[pl.Expr]) -> pl.Series:
+    """Each row's CSV line, `\\n`-terminated."""
+    return frame.select((pl.concat_str([csv_cell(c) for c in cells], separator=",") + pl.lit("\n")).alias("csv"))["csv"]
+
+
+def flat_resources(resources: list[dict], with_csv: bool) -> tuple[pl.Series, pl.Series | None]:
+    """Resources whose attributes are plain values (strings, booleans, nulls), all with the same keys:
+    their JSON text and, `with_csv`, their CSV lines (`id`, then the attributes)."""
+    if not resources:
+        return pl.Series("json", [], pl.String), (pl.Series("csv", [], pl.String) if with_csv else None)
+    names = list(resources[0]["attributes"])
+    columns = {"id": [r["id"] for r in resources], "type": [r["type"] for r in resources]}
+    columns.update({f"a.{name}": [r["attributes"][name] for r in resources] for name in names})
+    frame = pl.DataFrame(columns, strict=False)
+    attributes = [pl.col(f"a.{name}").alias(name) for name in names]
+    json = escaped_json(frame, pl.struct(pl.col("id"), pl.col("type"), pl.struct(attributes).alias("attributes")))
+    return json, (csv_rows(frame, [pl.col("id"), *attributes]) if with_csv else None)
