@@ -22,9 +22,11 @@ and the hidden keys (`snapshot_records`).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -98,18 +100,27 @@ def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
-def _write_set(folder: Path, resource_set: ResourceSet) -> int:
-    """The set's chunk files and index; returns the number of chunks."""
+def _write_set(folder: Path, resource_set: ResourceSet) -> tuple[int, dict[str, dict]]:
+    """The set's chunk files and index; returns the number of chunks and each file's sha256 and size
+    (hashed from the bytes in memory, so the files are not read back for the manifest)."""
     target = folder / resource_set.path
     target.mkdir(parents=True, exist_ok=True)
     records, lines = resource_set.records, resource_set.csv_lines
     chunks = (len(records) + CHUNK_RECORDS - 1) // CHUNK_RECORDS
+    written: dict[str, dict] = {}
+
+    def write(name: str, content: bytes) -> None:
+        (target / name).write_bytes(content)
+        written[f"{resource_set.path}/{name}"] = {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+
     for number in range(chunks):
-        (target / chunk_name(number, "ndjson")).write_bytes(_joined(records, number * CHUNK_RECORDS, "\n"))
+        write(chunk_name(number, "ndjson"), _joined(records, number * CHUNK_RECORDS, "\n"))
         if lines is not None:
-            (target / chunk_name(number, "csv")).write_bytes(_joined(lines, number * CHUNK_RECORDS, ""))
-    _index_frame(resource_set).write_parquet(target / "index.parquet", compression="zstd", statistics=False)
-    return chunks
+            write(chunk_name(number, "csv"), _joined(lines, number * CHUNK_RECORDS, ""))
+    buffer = io.BytesIO()
+    _index_frame(resource_set).write_parquet(buffer, compression="zstd", statistics=False)
+    write("index.parquet", buffer.getvalue())
+    return chunks, written
 
 
 def _sha256(path: Path) -> str:
@@ -155,11 +166,16 @@ def verify_snapshot(folder: Path) -> dict:
     except (OSError, orjson.JSONDecodeError) as error:
         raise SnapshotError(f"{folder / 'manifest.json'} cannot be read ({error}); publish the cycle again "
                             "with `ecf publish`") from None
-    for relative, entry in manifest["files"].items():
-        path = folder / relative
-        if not path.is_file() or path.stat().st_size != entry["bytes"] or _sha256(path) != entry["sha256"]:
-            raise SnapshotError(f"{path} does not match its manifest entry; the snapshot is damaged: publish "
-                                "the cycle again with `ecf publish`")
+    def matches(item: tuple[str, dict]) -> bool:
+        path = folder / item[0]
+        return path.is_file() and path.stat().st_size == item[1]["bytes"] and _sha256(path) == item[1]["sha256"]
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # hashlib releases the GIL
+        results = list(pool.map(matches, manifest["files"].items()))
+    for (relative, _), ok in zip(manifest["files"].items(), results):
+        if not ok:
+            raise SnapshotError(f"{folder / relative} does not match its manifest entry; the snapshot is damaged: "
+                                "publish the cycle again with `ecf publish`")
     for relative, entry in manifest["sets"].items():
         lines = sum((folder / relative / chunk_name(n, "ndjson")).read_bytes().count(b"\n")
                     for n in range(entry["chunks"]))
@@ -214,16 +230,16 @@ def write_snapshot(snapshots: Path, snapshot_id: str, as_of: datetime, sets: Ite
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     counts: dict[str, dict] = {}
+    written: dict[str, dict] = {}
     for resource_set in sets:
-        chunks = _write_set(staging, resource_set)
+        chunks, files_of_set = _write_set(staging, resource_set)
+        written.update(files_of_set)
         counts[resource_set.path] = {"records": len(resource_set.records), "chunks": chunks}
         if resource_set.csv_header is not None:
             counts[resource_set.path]["csv_header"] = resource_set.csv_header.decode()
-    files = {}
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        sha = _sha256(path)
-        files[path.relative_to(staging).as_posix()] = {"sha256": sha, "bytes": path.stat().st_size}
-        _share(objects, path, sha)
+    files = {relative: written[relative] for relative in sorted(written)}
+    for relative, entry in files.items():
+        _share(objects, staging / relative, entry["sha256"])
     manifest = {"snapshot_id": snapshot_id, "as_of": as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "served_versions": list(SERVED_VERSIONS), **metadata,
                 "record_counts": {"total": sum(c["records"] for c in counts.values())},
