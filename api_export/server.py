@@ -16,10 +16,12 @@ import hashlib
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+import polars as pl
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -166,11 +168,47 @@ def _set_path(snapshot: Snapshot, provider_id: str, found: RouteMatch, params: d
     return f"providers/{provider_id}/v{found.version}/{endpoint.folder}"
 
 
+class _Selections:
+    """The ordered rows of recent list queries. A snapshot never changes, so the answer to the same
+    filters and sort is the same until `current` moves (the key holds the snapshot id); a client walking
+    the pages of one query pays for the filtering once, then each page is a slice."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self.entries: OrderedDict[tuple, pl.Series] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def rows(self, key: tuple | None, select) -> pl.Series:
+        if key is None:
+            return select()
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found
+        rows = select()
+        with self.lock:
+            self.entries[key] = rows
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return rows
+
+
+def _query_key(snapshot: Snapshot, set_path: str, endpoint: Endpoint, params: dict) -> tuple | None:
+    """The cache key of a list query, or None when the query is odd (not plain strings) and not worth keeping."""
+    filters, sort = params.get("filter", {}), params.get("sort")
+    if not isinstance(filters, dict) or not all(isinstance(v, str) for v in filters.values()) \
+            or not isinstance(sort, (str, type(None))):
+        return None
+    return snapshot.snapshot_id, set_path, endpoint.name, tuple(sorted(filters.items())), sort
+
+
 class ReadApi:
     def __init__(self, home_root: Path, snapshot_id: str | None, rate: RateLimit | None):
         self.catalog = SnapshotCatalog(home_root / "snapshots", snapshot_id)
         self.tokens = home_root / "tokens"
         self.throttle = _Throttle(rate)
+        self.selections = _Selections()
 
     def respond(self, request: Request) -> Response:
         try:
@@ -216,7 +254,7 @@ class ReadApi:
             return _response(400, orjson.dumps({"errors": [{"title": error.title, "detail": error.detail}]}))
         if body is None:
             return _response(404, NOT_FOUND, snapshot=snapshot)
-        return _cacheable(request, body, media_type, snapshot)
+        return _cacheable(request, body, media_type, snapshot, provider_id)
 
     def _body(self, snapshot: Snapshot, provider_id: str, found: RouteMatch, params: dict) -> tuple[bytes | None, str]:
         endpoint = found.endpoint
@@ -233,7 +271,8 @@ class ReadApi:
         if found.record_id is not None:
             row = select_show(endpoint, loaded.index, params, found.record_id)
             return (None if row is None else b'{"data":' + loaded.record(row) + b"}"), JSON_API
-        rows = select_list(endpoint, loaded.index, params)
+        rows = self.selections.rows(_query_key(snapshot, set_path, endpoint, params),
+                                    lambda: select_list(endpoint, loaded.index, params))
         if found.csv:
             return loaded.csv_of(rows.to_list()), "text/csv"
         page, per_page = pagination(params)  # read after the filter checks (§8.4 step 3)
@@ -252,8 +291,11 @@ def _response(status: int, body: bytes, media_type: str = JSON_API, headers: dic
     return response
 
 
-def _cacheable(request: Request, body: bytes, media_type: str, snapshot: Snapshot) -> Response:
-    etag = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+def _cacheable(request: Request, body: bytes, media_type: str, snapshot: Snapshot, provider_id: str) -> Response:
+    """A 200 with a weak ETag, or the 304. The body is fixed by the snapshot, the provider, the path and the
+    query (a snapshot never changes), so the ETag hashes those — not the body, which costs more per request."""
+    identity = "\n".join((snapshot.snapshot_id, provider_id, request.url.path, request.url.query))
+    etag = f'W/"{hashlib.sha256(identity.encode()).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Cache-Control": "max-age=0, private, must-revalidate"}
     wanted = request.headers.get("if-none-match", "")
     if etag in (tag.strip() for tag in wanted.split(",")) or wanted.strip() == "*":

@@ -1,6 +1,7 @@
 """Benchmark: generate the demo inputs, land them all at once, and time each stage in its own process.
 
     .venv/bin/python bench/run_benchmark.py [--scale national|small] [--seed N] [--work DIR]
+                                            [--profile FILE] [--no-serve] [--serve-duration S]
 
 Prints, per stage, wall time, rows handled, rows per second and peak memory (the stage process's
 maximum resident set size). Each stage runs in a fresh process so its peak is its own. Targets:
@@ -10,6 +11,14 @@ statement of every provider and cohort, <= 10 s (issue 4); rendering every state
 reported per statement). After `calculate`, the same statements
 are calculated again by the straightforward row-by-row oracle of the property tests
 (`tests/statement_oracle.py`), checked equal, and the two times are printed with their ratio.
+
+The cycle's publish is measured in two stages: `publish` (warehouse.duckdb and the Parquet exports,
+`stage_publish(snapshot=False)`) and `snapshot` (`api_export.publish.publish_snapshot` for the pending
+cycle; target <= 30 s at national scale), the latter with its time split into loading the world,
+building the records, writing, hashing, content-addressing and verifying, plus its record count and
+size on disk (`--profile FILE` writes a cProfile of it). At the end `bench/serve_benchmark.py` loads
+`ecf serve` and nginx with wrk on the same home (`--no-serve` skips it; needs wrk and nginx). Figures
+are also written to WORK/figures.json and WORK/serve.json.
 """
 
 from __future__ import annotations
@@ -232,6 +241,7 @@ def main() -> None:
                                                       "(slows the snapshot stage; its time is then not the figure)")
     parser.add_argument("--no-serve", action="store_true", help="skip the server benchmark at the end "
                                                                "(bench/serve_benchmark.py, needs wrk and nginx)")
+    parser.add_argument("--serve-duration", type=int, default=15, help="seconds of wrk load per server measurement")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     parser.add_argument("--as-of", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -276,7 +286,8 @@ def main() -> None:
     if not args.no_serve:
         sys.stdout.flush()
         serve = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_benchmark.py"), "--home",
-                                str(work / "home")], check=False, cwd=ROOT)
+                                str(work / "home"), "--duration", str(args.serve_duration),
+                                "--json", str(work / "serve.json")], check=False, cwd=ROOT)
         if serve.returncode:
             print(f"server benchmark failed (exit {serve.returncode})", flush=True)
     if not args.work:

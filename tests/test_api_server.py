@@ -418,3 +418,11 @@ def test_chunked_records_serve_the_same_bytes(served, tmp_path, monkeypatch):
         expected = get(served, url)
         got = chunked.get(url, headers={"Authorization": f"Bearer {token}"})
         assert (got.status_code, got.content) == (expected.status_code, expected.content), url
+
+
+def test_etags_differ_by_provider_and_query(served):
+    url = "/api/v3/statements"
+    tags = {get(served, url, token="a").headers["etag"], get(served, url, token="b").headers["etag"],
+            get(served, url + "?filter[cohort]=2020", token="a").headers["etag"]}
+    assert len(tags) == 3
+    assert get(served, url, token="a").headers["etag"] == get(served, url, token="a").headers["etag"]
