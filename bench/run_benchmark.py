@@ -139,8 +139,7 @@ def _run_snapshot(home, profile: Path | None = None) -> dict:
 
     publish.load_checkpoint = timed("load world", publish.load_checkpoint)
     publish.resource_sets = timed_sets(publish.resource_sets)
-    store._write_set = timed("write ndjson/csv/parquet", store._write_set)
-    store._sha256 = timed("sha256 for the manifest", store._sha256)
+    store._write_set = timed("write chunks and index (hashed in memory)", store._write_set)
     store._share = timed("content-address (objects, links)", store._share)
     store.verify_snapshot = timed("verify", store.verify_snapshot)
 
