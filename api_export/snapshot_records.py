@@ -33,7 +33,7 @@ from api_export.serializers import (
 from pipelines.world import visibility
 from pipelines.world.world import World, latest_first_key
 
-__all__ = ["ResourceSet", "resource_sets", "csv_line", "CSV_ENDPOINTS", "SERVED_VERSIONS"]
+__all__ = ["ResourceSet", "resource_sets", "csv_line", "SERVED_VERSIONS"]
 
 # The API versions snapshots hold and the server answers (README "Versioning": a v4 would retire v2).
 SERVED_VERSIONS = ("v1", "v2", "v3")
@@ -41,15 +41,12 @@ SERVED_VERSIONS = ("v1", "v2", "v3")
 
 class _AnyCohort:
     """A cohort filter that admits every cohort: the snapshot holds all of them; the server filters."""
+
     def __contains__(self, year: object) -> bool:
         return True
 
 
 ANY_COHORT = _AnyCohort()
-# Endpoints with a v1/v2 `.csv` form (api.md §3.1, §3.2).
-CSV_ENDPOINTS = ("participants-ecf", "participant-declarations")
-
-
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 
 
@@ -82,14 +79,15 @@ def csv_header(resource: dict) -> bytes:
 class ResourceSet:
     """One endpoint's records for one scope (e.g. `providers/<id>/v3/participants-ecf`).
 
-    `records` (and `csv_lines`) are bytes made one by one (`add`), or a polars string Series made
-    column-wise (declarations), which the store writes without encoding each record on its own."""
+    `records` (and `csv_lines`) are bytes made one by one (`add`: nested resources, literal test sets),
+    or a polars string Series made column-wise (`set_flat`, declarations), which the store writes
+    without encoding each record on its own."""
     path: str
     columns: dict[str, str]  # hidden key name -> polars dtype name (for an empty set's index)
     records: list[bytes] | pl.Series = field(default_factory=list)
     csv_lines: list[bytes] | pl.Series | None = None
     csv_header: bytes | None = None
-    keys: dict[str, list] = field(default_factory=dict)
+    keys: dict[str, list | pl.Series] = field(default_factory=dict)
 
     def set_flat(self, resources: list[dict], keys: dict[str, list]) -> None:
         """All the records at once, for resources with plain attributes (`columnar.flat_resources`)."""
@@ -106,6 +104,11 @@ class ResourceSet:
             self.csv_lines.append(csv_line(resource))
         for name in self.columns:
             self.keys.setdefault(name, []).append(keys[name])
+
+
+def _fill_flat(out: ResourceSet, rows: list[tuple[dict, dict]]) -> None:
+    """`out`'s records from (resource, hidden keys) pairs of resources with plain attributes."""
+    out.set_flat([resource for resource, _ in rows], {name: [keys[name] for _, keys in rows] for name in out.columns})
 
 
 def _user_keys(world: World, user_id: str) -> dict:
@@ -172,7 +175,7 @@ class _Declarations:
             lines, header = self.csv[version]
             out.csv_lines = lines.gather(rows)
             out.csv_header = header.encode() if rows else None
-        out.keys = {name: picked[name].to_list() for name in columns}
+        out.keys = {name: picked[name] for name in columns}
         return out
 
 
@@ -216,9 +219,9 @@ def _statements(world: World, lead_provider_id: str, path: str) -> ResourceSet:
     out = ResourceSet(path, {"id": "str", "cohort": "i32", "output_fee": "bool", "updated_us": "i64"})
     statements = sorted((s for s in world.statements.values() if s.lead_provider_id == lead_provider_id),
                         key=lambda s: (s.payment_on, s.created_at, s.statement_id))
-    for statement in statements:
-        out.add(statement_resource(statement), id=statement.statement_id, cohort=statement.cohort,
-                output_fee=statement.output_fee, updated_us=micros(statement.updated_at))
+    _fill_flat(out, [(statement_resource(statement),
+                      {"id": statement.statement_id, "cohort": statement.cohort, "output_fee": statement.output_fee,
+                       "updated_us": micros(statement.updated_at)}) for statement in statements])
     return out
 
 
@@ -228,14 +231,17 @@ def _partnerships(world: World, lead_provider_id: str, path: str) -> ResourceSet
     `sort_updated_us` the raw `partnerships.updated_at` that `sort=updated_at` orders by (§2.5)."""
     out = ResourceSet(path, {"id": "str", "cohort": "i32", "delivery_partner_id": "str", "created_us": "i64",
                              "updated_us": "i64", "sort_updated_us": "i64"})
+    rows = []
     for partnership in visibility.visible_partnerships(world, lead_provider_id, cohorts=ANY_COHORT):
         school = world.schools[partnership.school_id]
         delivery_partner = world.delivery_partners.get(partnership.delivery_partner_id)
         sources = [partnership.updated_at, school.updated_at] + (
             [delivery_partner.updated_at] if delivery_partner is not None else [])
-        out.add(partnership_resource(world, partnership), id=partnership.partnership_id, cohort=partnership.cohort,
-                delivery_partner_id=partnership.delivery_partner_id, created_us=micros(partnership.created_at),
-                updated_us=micros(max(sources)), sort_updated_us=micros(partnership.updated_at))
+        rows.append((partnership_resource(world, partnership), {
+            "id": partnership.partnership_id, "cohort": partnership.cohort,
+            "delivery_partner_id": partnership.delivery_partner_id, "created_us": micros(partnership.created_at),
+            "updated_us": micros(max(sources)), "sort_updated_us": micros(partnership.updated_at)}))
+    _fill_flat(out, rows)
     return out
 
 
@@ -253,8 +259,8 @@ def _delivery_partners(world: World, lead_provider_id: str, path: str) -> Resour
 def _unfunded_mentors(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
                       path: str) -> ResourceSet:
     out = ResourceSet(path, dict(_USER_COLUMNS))
-    for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles):
-        out.add(unfunded_mentor_resource(world, user_id), **_user_keys(world, user_id))
+    _fill_flat(out, [(unfunded_mentor_resource(world, user_id), _user_keys(world, user_id))
+                     for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles)])
     return out
 
 
@@ -263,11 +269,13 @@ def _schools(world: World, cohort: int, cohort_stamps: dict[str, datetime], path
     school cohorts, any cohort, §3.9 inferred); `sort_updated_us` the raw `schools.updated_at`."""
     out = ResourceSet(path, {"id": "str", "urn": "str", "name": "str", "created_us": "i64", "updated_us": "i64",
                              "sort_updated_us": "i64"})
+    rows = []
     for school in visibility.visible_schools(world, cohort):
         stamps = [school.updated_at] + ([cohort_stamps[school.school_id]] if school.school_id in cohort_stamps else [])
-        out.add(school_resource(world, school, cohort), id=school.school_id, urn=school.urn, name=school.name,
-                created_us=micros(school.created_at), updated_us=micros(max(stamps)),
-                sort_updated_us=micros(school.updated_at))
+        rows.append((school_resource(world, school, cohort), {
+            "id": school.school_id, "urn": school.urn, "name": school.name, "created_us": micros(school.created_at),
+            "updated_us": micros(max(stamps)), "sort_updated_us": micros(school.updated_at)}))
+    _fill_flat(out, rows)
     return out
 
 

@@ -63,8 +63,10 @@ def chunk_name(number: int, suffix: str) -> str:
     return f"records-{number:05d}.{suffix}"
 
 
-def _lengths(items: list[bytes] | pl.Series) -> list[int]:
-    return items.str.len_bytes().to_list() if isinstance(items, pl.Series) else [len(item) for item in items]
+def _lengths(items: list[bytes] | pl.Series) -> pl.Series:
+    if isinstance(items, pl.Series):
+        return items.str.len_bytes().cast(pl.Int64)
+    return pl.Series([len(item) for item in items], dtype=pl.Int64)
 
 
 def _joined(items: list[bytes] | pl.Series, start: int, separator: str) -> bytes:
@@ -74,30 +76,27 @@ def _joined(items: list[bytes] | pl.Series, start: int, separator: str) -> bytes
     return b"".join(item + separator.encode() for item in items[start:start + CHUNK_RECORDS])
 
 
-def _offsets(lengths: list[int], separator: int) -> list[int]:
-    """Each item's offset within its chunk, items followed by `separator` bytes."""
-    offsets, position = [], 0
-    for number, length in enumerate(lengths):
-        if number % CHUNK_RECORDS == 0:
-            position = 0
-        offsets.append(position)
-        position += length + separator
-    return offsets
+def _placed(lengths: pl.Series, separator: int, prefix: str) -> pl.DataFrame:
+    """Each item's chunk, offset within its chunk and length, items followed by `separator` bytes."""
+    frame = pl.DataFrame({"length": lengths}).with_columns(
+        chunk=(pl.int_range(pl.len(), dtype=pl.Int64) // CHUNK_RECORDS).cast(pl.Int32))
+    frame = frame.with_columns(offset=((pl.col("length") + separator).cum_sum() - (pl.col("length") + separator))
+                               .over("chunk"))
+    return frame.select(pl.col("chunk"), pl.col("offset").alias(f"{prefix}offset"),
+                        pl.col("length").alias(f"{prefix}length"))
 
 
 def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
-    lengths = _lengths(resource_set.records)
-    count = len(lengths)
-    columns: dict[str, pl.Series] = {"chunk": pl.Series("chunk", [n // CHUNK_RECORDS for n in range(count)], pl.Int32),
-                                     "offset": pl.Series("offset", _offsets(lengths, 1), pl.Int64),
-                                     "length": pl.Series("length", lengths, pl.Int64)}
+    """One row per record: chunk, offset, length (and the CSV row's), then the hidden keys."""
+    parts = [_placed(_lengths(resource_set.records), 1, "")]
     if resource_set.csv_lines is not None:
-        csv_lengths = _lengths(resource_set.csv_lines)
-        columns["csv_offset"] = pl.Series("csv_offset", _offsets(csv_lengths, 0), pl.Int64)
-        columns["csv_length"] = pl.Series("csv_length", csv_lengths, pl.Int64)
-    for name, dtype in resource_set.columns.items():
-        columns[name] = pl.Series(name, resource_set.keys.get(name, []), _DTYPES[dtype])
-    return pl.DataFrame(columns)
+        parts.append(_placed(_lengths(resource_set.csv_lines), 0, "csv_").drop("chunk"))
+    keys = {name: (values.cast(_DTYPES[dtype]).alias(name) if isinstance(values, pl.Series)
+                   else pl.Series(name, values, _DTYPES[dtype]))
+            for name, dtype in resource_set.columns.items()
+            for values in [resource_set.keys.get(name, [])]}
+    parts.append(pl.DataFrame(keys))
+    return pl.concat(parts, how="horizontal")
 
 
 def _write_set(folder: Path, resource_set: ResourceSet) -> tuple[int, dict[str, dict]]:

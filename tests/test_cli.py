@@ -128,3 +128,15 @@ def test_tokens_issue_list_revoke(builder):
     invoke("tokens", "issue", "birch", "--home", home)
     assert invoke("tokens", "revoke", "--lead-provider", "birch", "--home", home).exit_code == EXIT_OK
     assert list(builder.home.tokens.glob("*.json")) == []
+
+
+def test_serve_refuses_a_home_without_that_snapshot(builder):
+    builder.with_providers()
+    home = str(builder.home.root)
+    refused = invoke("serve", "--home", home)
+    assert refused.exit_code == EXIT_REFUSED and "no snapshot is published" in refused.output
+    assert invoke("cycle", "--home", home, "--as-of", "2024-11-01T02:00:00Z", "--no-prefect").exit_code == EXIT_OK
+    unknown = invoke("serve", "--home", home, "--snapshot", "2020-01-01T000000Z")
+    assert unknown.exit_code == EXIT_REFUSED and "ecf snapshots list" in unknown.output
+    traversal = invoke("serve", "--home", home, "--snapshot", "../tokens")
+    assert traversal.exit_code == EXIT_REFUSED and "is not a snapshot id" in traversal.output
