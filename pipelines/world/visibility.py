@@ -231,8 +231,8 @@ def visible_declarations_v3(world: World, lead_provider_id: str,
     records = _provider_profiles(world, lead_provider_id, profiles)
     active_profiles = {p for p, rs in records.items()
                        if any(r.induction_status in ACTIVE_OR_COMPLETED and _is_fip(world, r) for r in rs)}
-    leaving_ends: dict[str, list[datetime | None]] = {
-        p: [r.end_at for r in rs if r.induction_status == LEAVING] for p, rs in records.items()}
+    leaving_ends: dict[str, list[datetime | None]] = {  # only the profiles with a leaving record
+        p: ends for p, rs in records.items() if (ends := [r.end_at for r in rs if r.induction_status == LEAVING])}
 
     def leaving_admits(declaration: Declaration) -> bool:
         return any(end is None or declaration.declaration_date <= end
@@ -240,7 +240,8 @@ def visible_declarations_v3(world: World, lead_provider_id: str,
 
     own = [d for d in world.declarations.values() if d.lead_provider_id == lead_provider_id and in_filter(d)]
     others = [d for d in _others_live(world, lead_provider_id)
-              if in_filter(d) and (d.profile_id in active_profiles or leaving_admits(d))]
+              if in_filter(d) and (d.profile_id in active_profiles
+                                   or d.profile_id in leaving_ends and leaving_admits(d))]
     return _declarations_in_order([*own, *others])
 
 
