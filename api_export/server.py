@@ -159,7 +159,8 @@ def _bearer(header: str | None) -> str | None:
     return value or None
 
 
-def _set_path(snapshot: Snapshot, provider_id: str, found: RouteMatch, params: dict) -> str | None:
+def _set_path(provider_id: str, found: RouteMatch, params: dict) -> str | None:
+    """The manifest path of the resource set a request reads (schools: the `filter[cohort]` year's)."""
     endpoint = found.endpoint
     if endpoint.name == "schools":
         filters = params.get("filter")
@@ -242,8 +243,6 @@ class ReadApi:
             return _response(401, UNAUTHORISED, headers={"WWW-Authenticate": 'Token realm="Application"'})
         if write:  # every write route of the live API (and any other path under it): the documented refusal
             return _response(405, WRITE_REFUSED, headers={"Allow": ALLOWED_METHODS})
-        if request.method not in ("GET", "HEAD"):
-            return _response(404, NOT_FOUND)
         snapshot = self.catalog.get()
         if f"v{found.version}" not in snapshot.manifest["served_versions"]:
             return _response(404, NOT_FOUND, snapshot=snapshot)  # a retired version
@@ -258,7 +257,7 @@ class ReadApi:
 
     def _body(self, snapshot: Snapshot, provider_id: str, found: RouteMatch, params: dict) -> tuple[bytes | None, str]:
         endpoint = found.endpoint
-        set_path = _set_path(snapshot, provider_id, found, params)
+        set_path = _set_path(provider_id, found, params)
         loaded = snapshot.resource_set(set_path) if set_path else None
         if loaded is None:  # nothing of this provider (or schools cohort) in the snapshot: still check the query
             check_filters(endpoint, params)

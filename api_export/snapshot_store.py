@@ -276,8 +276,8 @@ def list_snapshots(snapshots: Path) -> list[SnapshotInfo]:
 
 
 def prune_snapshots(snapshots: Path, keep: int) -> list[str]:
-    """Delete all but the newest `keep` snapshots (never the current one), then every object no snapshot
-    uses any more. Returns the ids deleted."""
+    """Delete all but the newest `keep` snapshots (never the current one), the folders of builds that
+    failed half-way, then every object no snapshot uses any more. Returns the ids deleted."""
     if keep < 1:
         raise SnapshotError("--keep must be at least 1 (the current snapshot is always kept)")
     infos = list_snapshots(snapshots)
@@ -285,6 +285,8 @@ def prune_snapshots(snapshots: Path, keep: int) -> list[str]:
     deleted = [s.snapshot_id for s in infos if s.snapshot_id not in kept]
     for snapshot_id in deleted:
         shutil.rmtree(snapshots / snapshot_id)
+    for leftover in snapshots.glob(f"{_STAGING}*"):  # a snapshot whose build failed half-way
+        shutil.rmtree(leftover)
     objects = snapshots / "objects"
     if objects.is_dir():
         for blob in objects.rglob("*"):

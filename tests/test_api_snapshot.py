@@ -227,6 +227,7 @@ def test_current_moves_only_to_a_complete_snapshot(tmp_path):
         write_snapshot(snapshots, "2025-03-02T020000Z", AS_OF, broken(), {"feature_flags": {}})
     assert os.readlink(snapshots / "current") == "2025-03-01T020000Z"
     assert [s.snapshot_id for s in list_snapshots(snapshots)] == ["2025-03-01T020000Z"]
+    assert prune_snapshots(snapshots, 1) == [] and not list(snapshots.glob(".staging-*"))
 
 
 def test_publish_without_the_world_says_what_to_do(small_demo, tmp_path):
