@@ -83,7 +83,7 @@ def _participants_v3_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
                          else pl.col("enrolment_cohorts") > 2020)
     if status is not None:
         pairs = pairs.filter(pl.col("enrolment_statuses") == status)
-    scoped = index.filter(pl.col("row").is_in(pairs["row"].unique()))
+    scoped = index.filter(pl.col("row").is_in(pairs["row"].unique().implode()))
     from_id = filters.get("from_participant_id")
     if isinstance(from_id, str) and from_id:
         scoped = scoped.filter(pl.col("from_ids").list.contains(from_id))

@@ -636,6 +636,8 @@ def serve(
         "--rate-limit", help="Requests per token per --rate-period seconds (live: 1000 per 300); 0 lifts the "
                              "limit (benchmarks). Counted per worker process.")] = 1000,
     rate_period: Annotated[int, typer.Option("--rate-period", help="The rate limit's window, seconds.")] = 300,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log every request (method, path, query, "
+                                                                  "status; never the token) to stderr.")] = False,
 ) -> None:
     """Serve the lead-provider API (v1, v2, v3 GET routes) read-only from a snapshot.
 
@@ -660,7 +662,7 @@ def serve(
         _refuse(str(error))
     console.print(f"serving {target.snapshots} on http://{host}:{port} (GET / describes it; Ctrl-C stops)")
     uvicorn.run("api_export.serve_app:app", host=host, port=port, workers=workers, factory=False,
-                log_level="info", access_log=False)
+                log_level="info", access_log=access_log)
 
 
 def main() -> None:
