@@ -1,5 +1,6 @@
-"""Many resources at once: compact JSON and CSV rows made column-wise by polars, with the bytes
-`json_bytes.live_json` and `snapshot_records.csv_line` give one at a time (the tests hold them equal).
+"""Many resources at once: compact JSON and CSV rows made column-wise by polars. The JSON equals
+`json_bytes.live_json` of each resource; the CSV follows Ruby's CSV writer (`csv_cell`, the one
+place the quoting rule lives). tests/test_columnar_records.py holds both to one-at-a-time oracles.
 
 polars encodes a struct as compact JSON with its fields in order, strings escaped as the json gem
 does (`\\n`, `\\"`, `\\u001f`, raw UTF-8 otherwise); the ActiveSupport escapes (`&<>`, U+2028/U+2029)

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from api_export.query_params import (
-    BAD_TRAINING_STATUS, BadQuery, comma_list, required_filter, sort_fields, updated_since_micros,
+    BAD_TRAINING_STATUS, FILTER_NOT_HASH, BadQuery, comma_list, required_filter, sort_fields, updated_since_micros,
 )
+from api_export.serializers import DEFAULT_COHORTS_AFTER
+from pipelines.world.visibility import TRAINING_STATUSES
 
 __all__ = ["Endpoint", "ENDPOINTS", "check_filters", "select_list", "select_show", "cohort_years"]
 
-TRAINING_STATUSES = ("active", "deferred", "withdrawn")
 _USER_SORT = {"id": "id", "full_name": "full_name", "email": "email", "created_at": "created_us",
               "updated_at": "updated_us"}
 
@@ -56,7 +57,7 @@ def _cohort_scope(index: pl.DataFrame, column: str, filters: dict, default_cohor
     years = cohort_years(comma_list(filters.get("cohort")))
     if years is not None:
         return index.filter(pl.col(column).is_in(years))
-    return index.filter(pl.col(column) > 2020) if default_cohorts else index
+    return index.filter(pl.col(column) > DEFAULT_COHORTS_AFTER) if default_cohorts else index
 
 
 def _since(index: pl.DataFrame, endpoint: Endpoint, since: int | None) -> pl.DataFrame:
@@ -72,6 +73,20 @@ def _participants_v1_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     return scoped.filter(pl.col("rank") == pl.col("rank").max().over("profile_id"))
 
 
+def _exact(index: pl.DataFrame, filters: dict, name: str) -> pl.DataFrame:
+    """A single-value filter (`filter[name]=value`, matched exactly); absent or empty: no filter."""
+    value = filters.get(name)
+    if isinstance(value, str) and value:
+        return index.filter(pl.col(name) == value)
+    return index
+
+
+def _any_of(index: pl.DataFrame, filters: dict, name: str) -> pl.DataFrame:
+    """A comma-list filter (`filter[name]=a,b`); absent or empty: no filter."""
+    values = comma_list(filters.get(name))
+    return index.filter(pl.col(name).is_in(values)) if values is not None else index
+
+
 def _participants_v3_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     """§3.3: users with a chosen enrolment record in the cohort filter (default after 2020) and, with
     `filter[training_status]`, of that training status (the same record); `from_participant_id` exact."""
@@ -80,7 +95,7 @@ def _participants_v3_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     pairs = index.select("row", "enrolment_cohorts", "enrolment_statuses").explode(
         "enrolment_cohorts", "enrolment_statuses")
     pairs = pairs.filter(pl.col("enrolment_cohorts").is_in(years) if years is not None
-                         else pl.col("enrolment_cohorts") > 2020)
+                         else pl.col("enrolment_cohorts") > DEFAULT_COHORTS_AFTER)
     if status is not None:
         pairs = pairs.filter(pl.col("enrolment_statuses") == status)
     scoped = index.filter(pl.col("row").is_in(pairs["row"].unique().implode()))
@@ -92,20 +107,13 @@ def _participants_v3_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
 
 def _declarations_v1_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     """§3.2: `participant_id` a single exact user id."""
-    participant = filters.get("participant_id")
-    if isinstance(participant, str) and participant:
-        return index.filter(pl.col("participant_id") == participant)
-    return index
+    return _exact(index, filters, "participant_id")
 
 
 def _declarations_v3_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     """§3.5: cohort (the declaration's own; no default), participant_id and delivery_partner_id lists."""
     scoped = _cohort_scope(index, "cohort", filters, default_cohorts=False)
-    for name in ("participant_id", "delivery_partner_id"):
-        values = comma_list(filters.get(name))
-        if values is not None:
-            scoped = scoped.filter(pl.col(name).is_in(values))
-    return scoped
+    return _any_of(_any_of(scoped, filters, "participant_id"), filters, "delivery_partner_id")
 
 
 def _statements_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
@@ -119,25 +127,20 @@ def _statements_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
 
 def _partnerships_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     """§3.7: cohort (default after 2020), delivery_partner_id list."""
-    scoped = _cohort_scope(index, "cohort", filters, default_cohorts=True)
-    values = comma_list(filters.get("delivery_partner_id"))
-    return scoped.filter(pl.col("delivery_partner_id").is_in(values)) if values is not None else scoped
+    return _any_of(_cohort_scope(index, "cohort", filters, default_cohorts=True), filters, "delivery_partner_id")
 
 
 def _delivery_partners_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     """§3.8: a relationship with this provider in a cohort of the filter (default after 2020)."""
     years = cohort_years(comma_list(filters.get("cohort")))
     keep = (pl.col("cohorts").list.eval(pl.element().is_in(years)).list.any() if years is not None
-            else pl.col("cohorts").list.max() > 2020)
+            else pl.col("cohorts").list.max() > DEFAULT_COHORTS_AFTER)
     return index.filter(keep.fill_null(False))
 
 
 def _schools_scope(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
     """§3.9: `urn` exact (the cohort chose the resource set already)."""
-    urn = filters.get("urn")
-    if isinstance(urn, str) and urn:
-        return index.filter(pl.col("urn") == urn)
-    return index
+    return _exact(index, filters, "urn")
 
 
 def _all(index: pl.DataFrame, filters: dict) -> pl.DataFrame:
@@ -194,7 +197,7 @@ def check_filters(endpoint: Endpoint, params: dict) -> tuple[dict, int | None]:
     `cohort`; `updated_since`; `training_status` (in the scope function). Returns (filters, since)."""
     filters = params.get("filter", {})
     if not isinstance(filters, dict):
-        raise BadQuery(("Bad parameter", "Filter must be a hash"))
+        raise BadQuery(FILTER_NOT_HASH)
     if endpoint.name == "schools" and "cohort" not in filters:
         raise BadQuery(required_filter("cohort"))
     since = updated_since_micros(filters.get("updated_since")) if endpoint.updated_since else None

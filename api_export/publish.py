@@ -45,14 +45,17 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, home_root: Path, cycle_id: 
                 "another cycle or code version); run `ecf apply` again for this cycle, then `ecf publish`")
         world = replay.world
         providers = len(world.lead_providers)
-        done = [0]
 
         def counted():
+            """The sets, reporting each provider done when the sets move on to the next one."""
+            started: list[str] = []
             for resource_set in resource_sets(world, as_of):
+                scope = resource_set.path.split("/")[1] if resource_set.path.startswith("providers/") else "shared"
+                if progress and started and scope != started[-1]:
+                    progress("publish", len(started), providers)
+                if not started or scope != started[-1]:
+                    started.append(scope)
                 yield resource_set
-                if progress and resource_set.path.endswith("unfunded-mentors-ecf"):
-                    done[0] += 1
-                    progress("publish", done[0], providers)
 
         metadata = {"inputs_sha256": inputs_sha, "feature_flags": dict(sorted(world.feature_flags.items())),
                     "generator": _generator()}

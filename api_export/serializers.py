@@ -66,6 +66,7 @@ __all__ = [
     "rfc3339", "rfc3339_millis", "iso_date", "dasherise", "uplift_paid", "participant_status", "withdrawal_reason",
     "declaration_resource", "participant_resources_v1", "participant_resource_v1", "participant_resources_v2",
     "participant_resource_v2", "participant_resource_v3", "partnership_resource", "in_default_cohort_scope",
+    "DEFAULT_COHORTS_AFTER",
 ]
 
 PARTICIPANT_TYPE = "participant"
@@ -212,9 +213,13 @@ def declaration_resource(world: World, declaration: Declaration, version: int) -
 
 
 # ---------------------------------------------------------------------------------------------- participants
+# `FilterCohorts#cohorts` without `filter[cohort]`: every cohort with start year after this one.
+DEFAULT_COHORTS_AFTER = 2020
+
+
 def in_default_cohort_scope(year: int) -> bool:
     """`FilterCohorts#cohorts` without `filter[cohort]`: every cohort with start year > 2020."""
-    return year > 2020
+    return year > DEFAULT_COHORTS_AFTER
 
 
 def _cohort_ok(year: int, cohorts: Collection[int] | None) -> bool:

@@ -36,6 +36,7 @@ class LoadedSet:
         self._chunk = self.index["chunk"].to_list()
         self._offset = self.index["offset"].to_list()
         self._length = self.index["length"].to_list()
+        self._csv_places: tuple[list[int], list[int]] | None = None
 
     def record(self, row: int) -> bytes:
         chunk, offset = self.records[self._chunk[row]], self._offset[row]
@@ -48,7 +49,9 @@ class LoadedSet:
         """The CSV body of these rows: header first; empty (no header) when there are none (§3.1)."""
         if not rows or self.csv is None:
             return b""
-        offsets, lengths = self.index["csv_offset"].to_list(), self.index["csv_length"].to_list()
+        if self._csv_places is None:  # the first CSV request of this set
+            self._csv_places = (self.index["csv_offset"].to_list(), self.index["csv_length"].to_list())
+        offsets, lengths = self._csv_places
         return self.csv_header + b"".join(self.csv[self._chunk[r]][offsets[r]:offsets[r] + lengths[r]] for r in rows)
 
 

@@ -13,7 +13,6 @@ clock-dependent values take the cycle's `as_of`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -33,7 +32,7 @@ from api_export.serializers import (
 from pipelines.world import visibility
 from pipelines.world.world import World, latest_first_key
 
-__all__ = ["ResourceSet", "resource_sets", "csv_line", "SERVED_VERSIONS"]
+__all__ = ["ResourceSet", "resource_sets", "SERVED_VERSIONS"]
 
 # The API versions snapshots hold and the server answers (README "Versioning": a v4 would retire v2).
 SERVED_VERSIONS = ("v1", "v2", "v3")
@@ -47,30 +46,6 @@ class _AnyCohort:
 
 
 ANY_COHORT = _AnyCohort()
-_NEEDS_QUOTES = re.compile(r'[",\r\n]')
-
-
-def _csv_cell(value: object) -> str:
-    """Ruby CSV's cell: `to_s` first (nil → "", booleans → true/false); empty strings are quoted
-    (`quote_empty`), as is any value holding a comma, a quote or a line break (quotes doubled)."""
-    if value is None:
-        return '""'
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    text = value if isinstance(value, str) else str(value)
-    if not text:
-        return '""'
-    return '"' + text.replace('"', '""') + '"' if _NEEDS_QUOTES.search(text) else text
-
-
-def csv_line(resource: dict) -> bytes:
-    """One CSV row of a resource: `id`, then the attribute values in order, `\\n`-terminated (api.md §3.1)."""
-    cells = [_csv_cell(resource["id"]), *(_csv_cell(v) for v in resource["attributes"].values())]
-    return (",".join(cells) + "\n").encode()
-
-
 def csv_header(resource: dict) -> bytes:
     return (",".join(["id", *resource["attributes"]]) + "\n").encode()
 
@@ -79,9 +54,9 @@ def csv_header(resource: dict) -> bytes:
 class ResourceSet:
     """One endpoint's records for one scope (e.g. `providers/<id>/v3/participants-ecf`).
 
-    `records` (and `csv_lines`) are bytes made one by one (`add`: nested resources, literal test sets),
-    or a polars string Series made column-wise (`set_flat`, declarations), which the store writes
-    without encoding each record on its own."""
+    `records` are bytes made one by one (`add`: nested resources), or a polars string Series made
+    column-wise (`set_flat`, declarations), which the store writes without encoding each record on its
+    own; `csv_lines` (v1/v2 CSV endpoints) are always made column-wise."""
     path: str
     columns: dict[str, str]  # hidden key name -> polars dtype name (for an empty set's index)
     records: list[bytes] | pl.Series = field(default_factory=list)
@@ -89,26 +64,20 @@ class ResourceSet:
     csv_header: bytes | None = None
     keys: dict[str, list | pl.Series] = field(default_factory=dict)
 
-    def set_flat(self, resources: list[dict], keys: dict[str, list]) -> None:
-        """All the records at once, for resources with plain attributes (`columnar.flat_resources`)."""
+    def set_flat(self, rows: list[tuple[dict, dict]]) -> None:
+        """All the records at once, from (resource, hidden keys) pairs of resources with plain attributes
+        (`columnar.flat_resources`: JSON and, for a set with CSV, the CSV rows, made column-wise)."""
+        resources = [resource for resource, _ in rows]
         self.records, self.csv_lines = flat_resources(resources, with_csv=self.csv_lines is not None)
         if resources and self.csv_lines is not None:
             self.csv_header = csv_header(resources[0])
-        self.keys = keys
+        self.keys = {name: [keys[name] for _, keys in rows] for name in self.columns}
 
     def add(self, resource: dict, **keys: object) -> None:
+        """One record (nested resources, e.g. v3 participants; sets without a CSV form)."""
         self.records.append(live_json(resource))
-        if self.csv_lines is not None:
-            if self.csv_header is None:
-                self.csv_header = csv_header(resource)
-            self.csv_lines.append(csv_line(resource))
         for name in self.columns:
             self.keys.setdefault(name, []).append(keys[name])
-
-
-def _fill_flat(out: ResourceSet, rows: list[tuple[dict, dict]]) -> None:
-    """`out`'s records from (resource, hidden keys) pairs of resources with plain attributes."""
-    out.set_flat([resource for resource, _ in rows], {name: [keys[name] for _, keys in rows] for name in out.columns})
 
 
 def _user_keys(world: World, user_id: str) -> dict:
@@ -148,12 +117,11 @@ def _participants_v1(world: World, lead_provider_id: str, profiles: visibility.P
             rows.append(((user.created_at, user.user_id), _entry_order(profile), cohort or 0, rank, user, profile,
                          record))
     rows.sort(key=lambda row: row[:3])
-    entries = [_v1_entry(world, user, profile, record) for _, _, _, _, user, profile, record in rows]
-    out.set_flat(entries, {
-        "id": [row[4].user_id for row in rows], "profile_id": [row[5].profile_id for row in rows],
-        "is_ect": [row[5].participant_type == "ect" for row in rows], "cohort": [row[2] for row in rows],
-        "rank": [row[3] for row in rows], "created_us": [micros(row[4].created_at) for row in rows],
-        "updated_us": [micros(row[4].updated_at) for row in rows]})
+    out.set_flat([(_v1_entry(world, user, profile, record),
+                   {"id": user.user_id, "profile_id": profile.profile_id, "is_ect": profile.participant_type == "ect",
+                    "cohort": cohort, "rank": rank, "created_us": micros(user.created_at),
+                    "updated_us": micros(user.updated_at)})
+                  for _, _, cohort, rank, user, profile, record in rows])
     return out
 
 
@@ -219,7 +187,7 @@ def _statements(world: World, lead_provider_id: str, path: str) -> ResourceSet:
     out = ResourceSet(path, {"id": "str", "cohort": "i32", "output_fee": "bool", "updated_us": "i64"})
     statements = sorted((s for s in world.statements.values() if s.lead_provider_id == lead_provider_id),
                         key=lambda s: (s.payment_on, s.created_at, s.statement_id))
-    _fill_flat(out, [(statement_resource(statement),
+    out.set_flat([(statement_resource(statement),
                       {"id": statement.statement_id, "cohort": statement.cohort, "output_fee": statement.output_fee,
                        "updated_us": micros(statement.updated_at)}) for statement in statements])
     return out
@@ -241,7 +209,7 @@ def _partnerships(world: World, lead_provider_id: str, path: str) -> ResourceSet
             "id": partnership.partnership_id, "cohort": partnership.cohort,
             "delivery_partner_id": partnership.delivery_partner_id, "created_us": micros(partnership.created_at),
             "updated_us": micros(max(sources)), "sort_updated_us": micros(partnership.updated_at)}))
-    _fill_flat(out, rows)
+    out.set_flat(rows)
     return out
 
 
@@ -259,7 +227,7 @@ def _delivery_partners(world: World, lead_provider_id: str, path: str) -> Resour
 def _unfunded_mentors(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
                       path: str) -> ResourceSet:
     out = ResourceSet(path, dict(_USER_COLUMNS))
-    _fill_flat(out, [(unfunded_mentor_resource(world, user_id), _user_keys(world, user_id))
+    out.set_flat([(unfunded_mentor_resource(world, user_id), _user_keys(world, user_id))
                      for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles)])
     return out
 
@@ -275,7 +243,7 @@ def _schools(world: World, cohort: int, cohort_stamps: dict[str, datetime], path
         rows.append((school_resource(world, school, cohort), {
             "id": school.school_id, "urn": school.urn, "name": school.name, "created_us": micros(school.created_at),
             "updated_us": micros(max(stamps)), "sort_updated_us": micros(school.updated_at)}))
-    _fill_flat(out, rows)
+    out.set_flat(rows)
     return out
 
 

@@ -58,21 +58,19 @@ def literal_sets() -> list[ResourceSet]:
                                                    "rank": "i32", "created_us": "i64", "updated_us": "i64"},
                      csv_lines=[])
     # u1: one ECT profile with records in 2021 (older) and 2022 (latest); u2: ECT + mentor; u3: a 2020 record only
-    v1.add(_v1_participant("u1", "p1", "ect", 2021, t(5)), id="u1", profile_id="p1", is_ect=True, cohort=2021,
-           rank=0, created_us=t(1), updated_us=t(5))
-    v1.add(_v1_participant("u1", "p1", "ect", 2022, t(5)), id="u1", profile_id="p1", is_ect=True, cohort=2022,
-           rank=1, created_us=t(1), updated_us=t(5))
-    v1.add(_v1_participant("u2", "p2", "ect", 2022, t(3)), id="u2", profile_id="p2", is_ect=True, cohort=2022,
-           rank=0, created_us=t(2), updated_us=t(3))
-    v1.add(_v1_participant("u2", "p3", "mentor", 2022, t(3)), id="u2", profile_id="p3", is_ect=False, cohort=2022,
-           rank=0, created_us=t(2), updated_us=t(3))
-    v1.add(_v1_participant("u3", "p4", "ect", 2020, t(9)), id="u3", profile_id="p4", is_ect=True, cohort=2020,
-           rank=0, created_us=t(3), updated_us=t(9))
+    v1.set_flat([(_v1_participant(user, profile, kind, cohort, updated),
+                  {"id": user, "profile_id": profile, "is_ect": kind == "ect", "cohort": cohort, "rank": rank,
+                   "created_us": created, "updated_us": updated})
+                 for user, profile, kind, cohort, rank, created, updated in (
+                     ("u1", "p1", "ect", 2021, 0, t(1), t(5)), ("u1", "p1", "ect", 2022, 1, t(1), t(5)),
+                     ("u2", "p2", "ect", 2022, 0, t(2), t(3)), ("u2", "p3", "mentor", 2022, 0, t(2), t(3)),
+                     ("u3", "p4", "ect", 2020, 0, t(3), t(9)))])
     declarations = ResourceSet(f"{a}/v1/participant-declarations",
                                {"id": "str", "participant_id": "str", "updated_us": "i64"}, csv_lines=[])
-    declarations.add(_declaration("d1", "u1", t(4)), id="d1", participant_id="u1", updated_us=t(4))
-    declarations.add(_declaration("d2", "u2", t(4, 0, 500)), id="d2", participant_id="u2", updated_us=t(4, 0, 500))
-    declarations.add(_declaration("d3", "u1", t(6)), id="d3", participant_id="u1", updated_us=t(6))
+    declarations.set_flat([(_declaration(declaration_id, user, updated),
+                            {"id": declaration_id, "participant_id": user, "updated_us": updated})
+                           for declaration_id, user, updated in (("d1", "u1", t(4)), ("d2", "u2", t(4, 0, 500)),
+                                                                 ("d3", "u1", t(6)))])
     v3_declarations = ResourceSet(f"{a}/v3/participant-declarations",
                                   {"id": "str", "participant_id": "str", "delivery_partner_id": "str", "cohort": "i32",
                                    "updated_us": "i64"})
@@ -320,7 +318,8 @@ def test_csv_bodies(served):
     response = get(served, "/api/v1/participant-declarations.csv?filter[participant_id]=u1&page[per_page]=1")
     assert response.headers["content-type"] == "text/csv"
     lines = response.content.decode().splitlines()
-    assert lines[0] == "id,participant_id,declaration_type,course_identifier,declaration_date,updated_at,state,has_passed"
+    assert lines[0] == ("id,participant_id,declaration_type,course_identifier,declaration_date,updated_at,state,"
+                        "has_passed")
     assert [line.split(",")[0] for line in lines[1:]] == ["d1", "d3"]  # not paginated
     assert lines[1].endswith(',eligible,""')
     alias = get(served, "/api/v1/participants.csv")

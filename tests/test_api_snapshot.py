@@ -27,6 +27,7 @@ from pipelines.world import visibility
 from test_api_server import AS_OF, literal_sets
 
 ALL_YEARS = ",".join(str(y) for y in range(2015, 2035))
+EVERY_YEAR = range(0, 9999)
 
 
 @pytest.fixture(scope="module")
@@ -103,18 +104,18 @@ def test_publishing_again_gives_the_same_bytes(demo_api, tmp_path):
 
 PROVIDER_LISTS = [
     ("v1 participants", "/api/v1/participants/ecf?filter[cohort]=" + ALL_YEARS,
-     lambda w, lp: list(dict.fromkeys(u for u, _ in visibility.visible_participants_v1(w, lp, cohorts=range(0, 9999))))),
+     lambda w, lp: list(dict.fromkeys(u for u, _ in visibility.visible_participants_v1(w, lp, cohorts=EVERY_YEAR)))),
     ("v1 declarations", "/api/v1/participant-declarations",
      lambda w, lp: [d.declaration_id for d in visibility.visible_declarations_v1(w, lp)]),
     ("v3 participants", "/api/v3/participants/ecf?filter[cohort]=" + ALL_YEARS,
-     lambda w, lp: visibility.visible_participants_v3(w, lp, cohorts=range(0, 9999))),
+     lambda w, lp: visibility.visible_participants_v3(w, lp, cohorts=EVERY_YEAR)),
     ("v3 declarations", "/api/v3/participant-declarations",
      lambda w, lp: [d.declaration_id for d in visibility.visible_declarations_v3(w, lp)]),
     ("v3 transfers", "/api/v3/participants/ecf/transfers", visibility.transfer_users),
     ("v3 partnerships", "/api/v3/partnerships/ecf?filter[cohort]=" + ALL_YEARS,
-     lambda w, lp: [p.partnership_id for p in visibility.visible_partnerships(w, lp, cohorts=range(0, 9999))]),
+     lambda w, lp: [p.partnership_id for p in visibility.visible_partnerships(w, lp, cohorts=EVERY_YEAR)]),
     ("v3 delivery partners", "/api/v3/delivery-partners?filter[cohort]=" + ALL_YEARS,
-     lambda w, lp: [d.delivery_partner_id for d in visibility.visible_delivery_partners(w, lp, cohorts=range(0, 9999))]),
+     lambda w, lp: [d.delivery_partner_id for d in visibility.visible_delivery_partners(w, lp, cohorts=EVERY_YEAR)]),
     ("v3 unfunded mentors", "/api/v3/unfunded-mentors/ecf", visibility.unfunded_mentors),
     ("v3 statements", "/api/v3/statements?filter[cohort]=" + ALL_YEARS,
      lambda w, lp: [s.statement_id for s in sorted(w.statements.values(), key=lambda s: (s.payment_on, s.created_at,
@@ -125,7 +126,8 @@ SHOW_URLS = {"v1 participants": "/api/v1/participants/ecf/{}", "v1 declarations"
              "v3 participants": "/api/v3/participants/ecf/{}?filter[cohort]=" + ALL_YEARS,
              "v3 declarations": "/api/v3/participant-declarations/{}",
              "v3 transfers": "/api/v3/participants/ecf/{}/transfers", "v3 partnerships": "/api/v3/partnerships/ecf/{}",
-             "v3 delivery partners": "/api/v3/delivery-partners/{}", "v3 unfunded mentors": "/api/v3/unfunded-mentors/ecf/{}",
+             "v3 delivery partners": "/api/v3/delivery-partners/{}",
+             "v3 unfunded mentors": "/api/v3/unfunded-mentors/ecf/{}",
              "v3 statements": "/api/v3/statements/{}"}
 
 

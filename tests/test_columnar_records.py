@@ -1,5 +1,5 @@
 """Records made column-wise (api_export.columnar, api_export.declaration_records) equal the bytes the
-serializers and `csv_line` give one at a time."""
+serializers give one at a time, and the CSV rows Ruby's writer would give (`csv_line`, the oracle here)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,19 @@ from api_export.columnar import flat_resources
 from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
 from api_export.serializers import declaration_resource
-from api_export.snapshot_records import csv_line
 from pipelines.world.model import Declaration, LeadProvider
 from pipelines.world.world import World
+
+def csv_line(resource: dict) -> bytes:
+    """The oracle: Ruby CSV's row of a resource, one cell at a time — `to_s` (nil → "", booleans →
+    true/false), empty strings quoted, values holding a comma, quote or line break quoted with quotes
+    doubled; `id` first, `\n` at the end (api.md §3.1)."""
+    def cell(value: object) -> str:
+        text = "" if value is None else "true" if value is True else "false" if value is False else str(value)
+        return '"' + text.replace('"', '""') + '"' if text == "" or any(c in text for c in ',"\r\n') else text
+
+    return (",".join([cell(resource["id"]), *(cell(v) for v in resource["attributes"].values())]) + "\n").encode()
+
 
 STATES = ["submitted", "eligible", "payable", "paid", "voided", "ineligible", "awaiting_clawback", "clawed_back"]
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)

@@ -67,8 +67,9 @@ from pipelines.world.model import (
 from pipelines.world.world import World
 
 __all__ = [
-    "TRAINING_STATUSES", "provider_profile_index", "visible_participants_v1", "visible_participants_v3", "visible_declarations_v1",
-    "visible_declarations_v3", "transfer_users", "transfers", "transfers_updated_at", "visible_partnerships",
+    "TRAINING_STATUSES", "provider_profile_index", "visible_participants_v1", "visible_participants_v3",
+    "visible_declarations_v1", "visible_declarations_v3", "transfer_users", "transfers", "transfers_updated_at",
+    "visible_partnerships",
     "visible_delivery_partners", "delivery_partner_cohorts", "visible_schools", "school_in_partnership",
     "unfunded_mentors",
 ]
@@ -126,7 +127,8 @@ def _declarations_in_order(declarations: Iterable[Declaration]) -> list[Declarat
 
 # ---------------------------------------------------------------------------------------------- participants
 def visible_participants_v1(world: World, lead_provider_id: str,
-                            cohorts: Collection[int] | None = None, *, profiles: ProviderProfiles | None = None) -> list[tuple[str, str]]:
+                            cohorts: Collection[int] | None = None, *,
+                            profiles: ProviderProfiles | None = None) -> list[tuple[str, str]]:
     """The v1/v2 participants list scope (api.md §3.1): one `(user_id, profile_id)` per ECT or mentor
     profile that has a latest induction record in one of this provider's *unchallenged* partnerships
     whose schedule cohort is in `cohorts` (default every cohort after 2020) — the cohort filter applied
@@ -149,7 +151,8 @@ def visible_participants_v1(world: World, lead_provider_id: str,
 
 
 def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None,
-                            training_status: str | None = None, *, profiles: ProviderProfiles | None = None) -> list[str]:
+                            training_status: str | None = None, *,
+                            profiles: ProviderProfiles | None = None) -> list[str]:
     """The v3 participants list scope (api.md §3.3): users with at least one ECF profile whose latest
     induction record in this provider's *unchallenged* partnerships (`World.latest_provider_record(…,
     unchallenged_only=True)`, "latest" over all cohorts) has its schedule cohort in `cohorts` (default
@@ -191,7 +194,8 @@ def _is_fip(world: World, record: InductionRecord) -> bool:
     return programme is not None and programme.training_programme != CIP
 
 
-def visible_declarations_v1(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[Declaration]:
+def visible_declarations_v1(world: World, lead_provider_id: str, *,
+                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
     """The v1/v2 declarations scope (api.md §3.2), the union of
 
     1. the provider's own declarations, every state;
@@ -211,7 +215,8 @@ def visible_declarations_v1(world: World, lead_provider_id: str, *, profiles: Pr
 
 
 def visible_declarations_v3(world: World, lead_provider_id: str,
-                            cohorts: Collection[int] | None = None, *, profiles: ProviderProfiles | None = None) -> list[Declaration]:
+                            cohorts: Collection[int] | None = None, *,
+                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
     """The v3 declarations scope (api.md §3.5, declarations.md §5 "Visibility of declarations"), the
     union of three sets, each in the cohort filter — the declaration's own `cohort`; with `cohorts=None`
     there is **no** cohort restriction (api.md §2.4: not even `> 2020`):
