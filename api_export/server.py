@@ -29,9 +29,10 @@ from starlette.responses import Response
 from api_export.endpoints import ENDPOINTS, Endpoint, check_filters, select_list, select_show
 from api_export.openapi_doc import openapi_document
 from api_export.query_params import BadQuery, pagination, parse_query
+from api_export.response_cache import ResponseCache
 from api_export.snapshot_reader import Snapshot, SnapshotCatalog
 from api_export.snapshot_store import SnapshotError
-from api_export.tokens import provider_of_token
+from api_export.tokens import TokenBook
 
 __all__ = ["create_app", "RateLimit", "JSON_API", "WRITE_REFUSED"]
 
@@ -205,15 +206,43 @@ def _query_key(snapshot: Snapshot, set_path: str, endpoint: Endpoint, params: di
 
 
 class ReadApi:
-    def __init__(self, home_root: Path, snapshot_id: str | None, rate: RateLimit | None):
+    def __init__(self, home_root: Path, snapshot_id: str | None, rate: RateLimit | None, response_cache_mb: int):
         self.catalog = SnapshotCatalog(home_root / "snapshots", snapshot_id)
-        self.tokens = home_root / "tokens"
+        self.tokens = TokenBook(home_root / "tokens")
         self.throttle = _Throttle(rate)
         self.selections = _Selections()
+        self.responses = ResponseCache(response_cache_mb << 20) if response_cache_mb > 0 else None
 
-    def respond(self, request: Request) -> Response:
+    def answer_key(self, scope: dict) -> tuple[tuple | None, bool | None]:
+        """For a GET or HEAD under `/api/`: the rate-limit verdict (the request is counted here, once) and,
+        when the token is live and a snapshot is served, the key of its answer in `responses` (without an
+        `If-None-Match`, whose 304 is not kept). Anything else: (None, None) — `respond` does it all."""
+        path = scope["path"]
+        if self.responses is None or scope["method"] not in ("GET", "HEAD") or not path.startswith("/api/"):
+            return None, None
+        authorization = accept = None
+        for name, value in scope["headers"]:  # the first of each, as Starlette's `Headers.get`
+            if name == b"authorization" and authorization is None:
+                authorization = value.decode("latin-1")
+            elif name == b"accept-encoding" and accept is None:
+                accept = value.decode("latin-1")
+            elif name == b"if-none-match":
+                return None, None
+        allowed = self.throttle.allow(authorization)
+        provider_id = self.tokens.provider_of(_bearer(authorization)) if allowed else None
+        if provider_id is None:
+            return None, allowed
         try:
-            return self._respond(request)
+            snapshot_id = self.catalog.get().snapshot_id
+        except SnapshotError:
+            return None, allowed
+        return (snapshot_id, provider_id, scope["method"], path, scope["query_string"], "gzip" in (accept or "")), \
+            allowed
+
+    def respond(self, request: Request, allowed: bool | None = None) -> Response:
+        """The answer to one request; `allowed` is the rate limit's verdict when `answer_key` already counted it."""
+        try:
+            return self._respond(request, allowed)
         except SnapshotError as error:
             log.error("%s", error)
             return _response(503, orjson.dumps({"errors": [{"title": "No snapshot", "detail": str(error)}]}))
@@ -221,7 +250,7 @@ class ReadApi:
             log.exception("unexpected error answering %s %s", request.method, request.url.path)
             return _response(500, SERVER_ERROR)
 
-    def _respond(self, request: Request) -> Response:
+    def _respond(self, request: Request, allowed: bool | None) -> Response:
         path = request.url.path
         if path == "/":
             snapshot = self.catalog.get()
@@ -232,13 +261,13 @@ class ReadApi:
         if path == "/openapi.json":
             return _response(200, orjson.dumps(openapi_document()), "application/json")
         authorization = request.headers.get("authorization")
-        if path.startswith("/api/") and not self.throttle.allow(authorization):
+        if path.startswith("/api/") and not (self.throttle.allow(authorization) if allowed is None else allowed):
             return _response(429, b"Retry later\n", "text/plain")
         write = request.method not in ("GET", "HEAD") and path.startswith(("/api/v1/", "/api/v2/", "/api/v3/"))
         found = route(path)
         if found is None and not write:
             return _response(404, NOT_FOUND)
-        provider_id = provider_of_token(self.tokens, _bearer(authorization) or "")
+        provider_id = self.tokens.provider_of(_bearer(authorization))
         if provider_id is None:
             return _response(401, UNAUTHORISED, headers={"WWW-Authenticate": 'Token realm="Application"'})
         if write:  # every write route of the live API (and any other path under it): the documented refusal
@@ -304,14 +333,34 @@ def _cacheable(request: Request, body: bytes, media_type: str, snapshot: Snapsho
     return _response(200, body, media_type, headers, snapshot)
 
 
-def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit | None = RateLimit()):
-    """The ASGI app for `ecf serve` (and the tests, in-process). `rate=None` lifts the rate limit.
+def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit | None = RateLimit(),
+               response_cache_mb: int = 128):
+    """The ASGI app for `ecf serve` (and the tests, in-process). `rate=None` lifts the rate limit;
+    `response_cache_mb=0` turns the cache of complete answers off.
 
     One handler answers every path and method (no router: a path the live routes do not know still
-    gets the live JSON 404, whatever bytes it holds), wrapped in Starlette's gzip middleware."""
-    api = ReadApi(home_root, snapshot_id, rate)
+    gets the live JSON 404, whatever bytes it holds), wrapped in Starlette's gzip middleware. In front of
+    it, a request whose complete answer is in `ReadApi.responses` gets those messages again."""
+    api = ReadApi(home_root, snapshot_id, rate, response_cache_mb)
 
     async def app(scope, receive, send) -> None:
+        key, allowed = api.answer_key(scope) if scope["type"] == "http" else (None, None)
+        found = api.responses.get(key) if key is not None else None  # a key implies a cache
+        if found is not None:
+            await send(found.start)
+            await send(found.body)
+            return
+        sent: list[dict] = []
+
+        async def keep(message: dict) -> None:
+            sent.append(message)
+            await send(message)
+
+        await gzip({**scope, "ecf.allowed": allowed}, receive, send if key is None else keep)
+        if key is not None:
+            api.responses.put(key, sent)
+
+    async def answer(scope, receive, send) -> None:
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()
@@ -321,9 +370,10 @@ def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit 
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         request = Request(scope, receive)
-        response = api.respond(request)
+        response = api.respond(request, scope.get("ecf.allowed"))  # the rate limit's verdict, when already counted
         if request.method == "HEAD":
             response.body = b""  # the headers (Content-Length included) are the GET's
         await response(scope, receive, send)
 
-    return GZipMiddleware(app, minimum_size=1000)
+    gzip = GZipMiddleware(answer, minimum_size=1000)
+    return app

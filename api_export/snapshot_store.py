@@ -199,10 +199,13 @@ def _point_current(snapshots: Path, snapshot_id: str) -> None:
 
 
 def current_snapshot_id(snapshots: Path) -> str | None:
-    """The id `current` points at (also when a copy of the home turned the link into a folder)."""
+    """The id `current` points at (also when a copy of the home turned the link into a folder). Read on
+    every request by the server: one `readlink` in the usual case."""
+    try:
+        return os.readlink(os.path.join(snapshots, "current"))
+    except OSError:  # not a link (a copied home, or nothing published)
+        pass
     link = snapshots / "current"
-    if link.is_symlink():
-        return os.readlink(link)
     if (link / "manifest.json").is_file():
         return orjson.loads((link / "manifest.json").read_bytes())["snapshot_id"]
     return None

@@ -14,14 +14,16 @@ import hashlib
 import os
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import orjson
 
-__all__ = ["IssuedToken", "TokenError", "issue_token", "revoke_tokens", "provider_of_token", "list_tokens",
-           "token_digest"]
+__all__ = ["IssuedToken", "TokenBook", "TokenError", "issue_token", "revoke_tokens", "provider_of_token",
+           "list_tokens", "token_digest"]
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
@@ -65,6 +67,39 @@ def provider_of_token(tokens: Path, token: str) -> str | None:
         return orjson.loads((tokens / f"{token_digest(token)}.json").read_bytes())["lead_provider_id"]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         return None
+
+
+class TokenBook:
+    """The live tokens as a running server reads them: digest → lead provider id, kept in memory and
+    re-read whenever the folder's mtime moves (issue and revoke both create or delete a file in it), so a
+    revoke still takes effect on the next request without a file read per request. A folder changed less
+    than `SETTLE_NS` ago is not trusted from memory — a coarse file-system clock could hide a second change
+    in the same tick — and each token is then read from its own file, as `provider_of_token` does."""
+
+    SETTLE_NS = 2_000_000_000
+
+    def __init__(self, tokens: Path):
+        self.tokens = tokens
+        self._folder = str(tokens)
+        self._mtime: int | None = None
+        self._providers: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def provider_of(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        try:
+            mtime = os.stat(self._folder).st_mtime_ns
+        except OSError:
+            return None
+        if time.time_ns() - mtime < self.SETTLE_NS:
+            return provider_of_token(self.tokens, token)
+        if mtime != self._mtime:
+            with self._lock:
+                providers = {path.stem: provider for path in self.tokens.glob("*.json")
+                             if _DIGEST.match(path.stem) and (provider := provider_of_record(path)) is not None}
+                self._providers, self._mtime = providers, mtime
+        return self._providers.get(token_digest(token))
 
 
 def list_tokens(tokens: Path) -> list[dict]:

@@ -1,15 +1,15 @@
 """Server benchmark: `ecf serve` against nginx serving the same response bytes as static files.
 
-    .venv/bin/python bench/serve_benchmark.py --home DIR [--workers 1,2] [--duration 15]
-                                              [--threads 2] [--connections 16] [--provider ID]
+    .venv/bin/python bench/serve_benchmark.py --home DIR [--workers 1,2] [--response-cache 128,0]
+                                              [--duration 15] [--threads 2] [--connections 16] [--provider ID]
 
 Needs `wrk` and `nginx` (Debian: `apt-get install -y wrk nginx`); neither is configured system-wide:
 nginx runs in the foreground (`daemon off`) from a config file generated in a temporary folder, on
 loopback, as a child of this script, and is stopped at the end like every `ecf serve` it starts.
 
 For the lead provider with the most v3 declarations in the home's current snapshot it issues a token
-(revoked at the end), then for each `--workers` value starts `ecf serve --rate-limit 0` on a free
-loopback port and loads it with `wrk --latency` on two requests:
+(revoked at the end), then for each `--workers` and `--response-cache` value starts `ecf serve
+--rate-limit 0` on a free loopback port and loads it with `wrk --latency` on two requests:
 
   participants  GET /api/v3/participants/ecf?page[per_page]=100
   declarations  GET /api/v3/participant-declarations?filter[cohort]=Y&filter[updated_since]=T&page[per_page]=100
@@ -18,7 +18,9 @@ loopback port and loads it with `wrk --latency` on two requests:
 The two response bodies are fetched from our server, written to a docroot under the same paths and
 served by nginx (`worker_processes` = the same number of workers) and loaded the same way. Prints
 requests/s, p50 and p99 for each, the ratio ours/nginx, and the targets: >= 0.2x nginx's throughput,
-p99 <= 50 ms. wrk runs on the same machine, so it competes with the servers for the cores.
+p99 <= 50 ms. wrk runs on the same machine, so it competes with the servers for the cores. wrk repeats
+one request, so with the response cache on (the default) it measures a replayed answer, and with
+`--response-cache 0` the full path (filtered rows from the query cache, records joined per request).
 """
 
 from __future__ import annotations
@@ -219,10 +221,46 @@ def _document(lines: list[str], text: str = "") -> None:
     lines.append(text)
 
 
+def _load_ours(home: Path, token: str, workers: int, cache_mb: int, args, script: Path, work: Path,
+               rows: list[dict], lines: list[str], bodies: dict) -> tuple[dict, dict]:
+    """Start `ecf serve` of this tree (what ./ecf runs, without its setup step: the code that wrote the
+    snapshot) and load it; the first run also fetches the two bodies nginx will serve."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    label = f"ecf serve --workers {workers} --response-cache {cache_mb}"
+    command = [sys.executable, "-m", "pipelines.cli", "serve", "--home", str(home), "--port", str(port),
+               "--rate-limit", "0", "--workers", str(workers), "--response-cache", str(cache_mb)]
+    started = time.perf_counter()
+    server = _start(command, work / f"serve-{workers}-{cache_mb}.log", base + "/")
+    _document(lines, f"\n$ {' '.join(command)}   (answering after {time.perf_counter() - started:.1f} s)")
+    declarations, _ = _declarations_path(base, token)
+    paths = {"participants": PARTICIPANTS, "declarations": declarations}
+    if not bodies:
+        for name, path in paths.items():
+            status, body, _ = _get(base + path, token)
+            if status != 200:
+                raise SystemExit(f"GET {path} answered {status}: {body[:500]!r}")
+            bodies[name] = body
+            _document(lines, f"  {name}: GET {path} -> {len(json.loads(body)['data'])} records, {len(body):,} bytes")
+    for name, path in paths.items():
+        _wrk(base, path, token, args, script, args.warmup)  # loads the resource set in every worker
+        figures = _wrk(base, path, token, args, script)
+        current, peak = _rss_mb(server)
+        rows.append({"endpoint": name, "server": label, "workers": workers, "rss_mb": current,
+                     "peak_rss_mb": peak, **figures})
+        _document(lines, f"  {figures['command']}")
+    _stop(server)
+    _document(lines, f"  server memory (all its processes): {current:,.0f} MB resident, peak {peak:,.0f} MB")
+    return bodies, paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, required=True, help="a home with a published snapshot")
     parser.add_argument("--workers", default="1,2", help="`ecf serve --workers` values, comma-separated")
+    parser.add_argument("--response-cache", default="128,0",
+                        help="`ecf serve --response-cache` values (MB), comma-separated: with the cache of complete "
+                             "answers, a repeated request is replayed; with 0, every request is filtered and joined")
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per measurement")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measurement")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -259,36 +297,10 @@ def main() -> None:
                          f"cores={os.cpu_count()} wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
                          f"(after {args.warmup} s of warm-up), same machine")
         bodies: dict[str, bytes] = {}
+        paths: dict[str, str] = {}
         for workers in [int(w) for w in args.workers.split(",")]:
-            port = _free_port()
-            base = f"http://127.0.0.1:{port}"
-            # `ecf serve` of this tree (what ./ecf runs, without its setup step): the code that wrote the snapshot
-            command = [sys.executable, "-m", "pipelines.cli", "serve", "--home", str(home), "--port", str(port),
-                       "--rate-limit", "0", "--workers", str(workers)]
-            started = time.perf_counter()
-            server = _start(command, work / f"serve-{workers}.log", base + "/")
-            _document(lines, f"\n$ {' '.join(command)}   (answering after {time.perf_counter() - started:.1f} s)")
-            if not bodies:
-                status, body, _ = _get(base + PARTICIPANTS, token)
-                if status != 200:
-                    raise SystemExit(f"GET {PARTICIPANTS} answered {status}: {body[:500]!r}")
-                declarations, _ = _declarations_path(base, token)
-                status, dbody, _ = _get(base + declarations, token)
-                bodies = {"participants": body, "declarations": dbody}
-                paths = {"participants": PARTICIPANTS, "declarations": declarations}
-                for name, body in bodies.items():
-                    _document(lines, f"  {name}: GET {paths[name]} -> {len(json.loads(body)['data'])} records, "
-                                     f"{len(body):,} bytes")
-            for name, path in paths.items():
-                _wrk(base, path, token, args, script, args.warmup)  # loads the resource set in every worker
-                figures = _wrk(base, path, token, args, script)
-                current, peak = _rss_mb(server)
-                rows.append({"endpoint": name, "server": f"ecf serve --workers {workers}", "workers": workers,
-                             "rss_mb": current, "peak_rss_mb": peak, **figures})
-                _document(lines, f"  {figures['command']}")
-            _stop(server)
-            _document(lines, f"  server memory (all its processes): {current:,.0f} MB resident, peak {peak:,.0f} MB")
-
+            for cache_mb in [int(c) for c in args.response_cache.split(",")]:
+                bodies, paths = _load_ours(home, token, workers, cache_mb, args, script, work, rows, lines, bodies)
             # nginx: the same bytes, under the same paths, as static files
             docroot = work / f"docroot-{workers}"
             for name, path in paths.items():
@@ -321,7 +333,7 @@ def main() -> None:
         revoke_tokens(home / "tokens", token=token)
         shutil.rmtree(work, ignore_errors=True)
 
-    _document(lines, f"\n{'endpoint':<13} {'server':<28} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} "
+    _document(lines, f"\n{'endpoint':<13} {'server':<44} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} "
                      f"{'max ms':>8} {'errors':>7} {'ours/nginx':>11}  targets (>= {TARGET_RATIO}x, p99 <= "
                      f"{TARGET_P99_MS:.0f} ms)")
     for row in rows:
@@ -335,7 +347,7 @@ def main() -> None:
             ratio = f"{row['ratio']:.3f}x"
             verdict = ("ok" if row["ratio"] >= TARGET_RATIO else "MISSED") + " / " + \
                       ("ok" if row["p99_us"] / 1000 <= TARGET_P99_MS else "MISSED")
-        _document(lines, f"{row['endpoint']:<13} {row['server']:<28} {row['rps']:>9,.0f} {row['p50_us'] / 1000:>8.2f} "
+        _document(lines, f"{row['endpoint']:<13} {row['server']:<44} {row['rps']:>9,.0f} {row['p50_us'] / 1000:>8.2f} "
                          f"{row['p90_us'] / 1000:>8.2f} {row['p99_us'] / 1000:>8.2f} {row['max_us'] / 1000:>8.2f} "
                          f"{errors:>7} {ratio:>11}  {verdict}")
     if args.json:

@@ -638,6 +638,9 @@ def serve(
     rate_period: Annotated[int, typer.Option("--rate-period", help="The rate limit's window, seconds.")] = 300,
     access_log: Annotated[bool, typer.Option("--access-log", help="Log every request (method, path, query, "
                                                                   "status; never the token) to stderr.")] = False,
+    response_cache: Annotated[int, typer.Option(
+        "--response-cache", min=0, help="MB per worker of complete recent answers, replayed to the same request "
+                                        "(same snapshot, provider, path and query); 0 turns it off.")] = 128,
 ) -> None:
     """Serve the lead-provider API (v1, v2, v3 GET routes) read-only from a snapshot.
 
@@ -656,6 +659,7 @@ def serve(
     os.environ["ECF_SERVE_HOME"] = str(target.root)
     os.environ["ECF_SERVE_SNAPSHOT"] = snapshot or ""
     os.environ["ECF_SERVE_RATE"] = f"{rate_limit}/{rate_period}"
+    os.environ["ECF_SERVE_CACHE_MB"] = str(response_cache)
     try:
         serve_app.check()
     except Exception as error:  # noqa: BLE001 - any reason the snapshot cannot be opened is a refusal

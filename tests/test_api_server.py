@@ -8,6 +8,8 @@ covered by test_api_snapshot.py (builder, isolation) and test_api_conformance.py
 from __future__ import annotations
 
 import gzip
+import os
+import time
 from datetime import datetime, timezone
 
 import orjson
@@ -424,3 +426,65 @@ def test_etags_differ_by_provider_and_query(served):
             get(served, url + "?filter[cohort]=2020", token="a").headers["etag"]}
     assert len(tags) == 3
     assert get(served, url, token="a").headers["etag"] == get(served, url, token="a").headers["etag"]
+
+
+# ------------------------------------------------------------------------------------------------- replayed answers
+def _age(folder, seconds: int = 60) -> None:
+    """Date a tokens folder back, so the server trusts its in-memory copy of the tokens."""
+    old = time.time() - seconds
+    os.utime(folder, (old, old))
+
+
+def test_replayed_answers_are_the_first_answers(tmp_path):
+    root = tmp_path / "home"
+    write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    token = issue_token(root / "tokens", A, "alder", AS_OF).token
+    _age(root / "tokens")
+    cached = TestClient(create_app(root, rate=None))
+    uncached = TestClient(create_app(root, rate=None, response_cache_mb=0))
+    for url in ("/api/v3/participant-declarations?page[per_page]=2", "/api/v1/participants/ecf.csv",
+                "/api/v3/statements/s2", "/api/v3/statements/nope", "/api/v3/statements?filter=x"):
+        for encoding in ("gzip", "identity"):
+            headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": encoding}
+            answers = [client.get(url, headers=headers) for client in (cached, cached, uncached)]
+            assert len({(a.status_code, a.content, tuple(sorted(a.headers.items()))) for a in answers}) == 1, url
+    head = cached.head("/api/v3/statements", headers={"Authorization": f"Bearer {token}"})
+    assert head.content == b"" and head.headers["content-length"] == str(len(
+        cached.get("/api/v3/statements", headers={"Authorization": f"Bearer {token}"}).content))
+
+
+def test_replayed_answers_follow_current_and_revocation(tmp_path):
+    root = tmp_path / "home"
+    write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    token = issue_token(root / "tokens", A, "alder", AS_OF).token
+    _age(root / "tokens")
+    client = TestClient(create_app(root, rate=None))
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v3/statements", headers=headers).headers["x-snapshot-id"] == "2025-03-01T020000Z"
+    later = datetime(2025, 4, 1, 2, tzinfo=timezone.utc)
+    write_snapshot(root / "snapshots", "2025-04-01T020000Z", later, literal_sets(), {"feature_flags": {}})
+    assert client.get("/api/v3/statements", headers=headers).headers["x-snapshot-id"] == "2025-04-01T020000Z"
+    assert revoke_tokens(root / "tokens", token=token)
+    assert client.get("/api/v3/statements", headers=headers).status_code == 401  # just changed: read from disk
+    _age(root / "tokens", 30)
+    assert client.get("/api/v3/statements", headers=headers).status_code == 401  # the folder re-read
+
+
+def test_response_cache_budget():
+    from api_export.response_cache import ResponseCache
+
+    def answer(status: int, body: bytes, more: bool = False) -> list[dict]:
+        return [{"type": "http.response.start", "status": status, "headers": [(b"content-type", b"x")]},
+                {"type": "http.response.body", "body": body, "more_body": more}]
+
+    cache = ResponseCache(max_bytes=250, max_entry=150)
+    cache.put(("a",), answer(200, b"a" * 100))
+    cache.put(("b",), answer(200, b"b" * 100))
+    assert cache.get(("a",)).body["body"] == b"a" * 100  # now the most recent
+    cache.put(("c",), answer(200, b"c" * 100))  # over the budget: the least recent ("b") goes
+    assert cache.get(("b",)) is None and cache.get(("a",)) and cache.get(("c",))
+    assert cache.used == sum(entry.size for entry in cache.entries.values()) <= 250
+    for key, messages in ((("big",), answer(200, b"x" * 200)), (("404",), answer(404, b"no")),
+                          (("streamed",), answer(200, b"part", more=True))):
+        cache.put(key, messages)
+        assert cache.get(key) is None
