@@ -26,7 +26,8 @@ _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def declaration_frame(world: World, declarations: Iterable[Declaration]) -> pl.DataFrame:
-    """One row per declaration: every attribute value (timestamps as UTC datetimes) and the hidden keys.
+    """One row per declaration: every attribute value (timestamps as UTC datetimes), the hidden keys and
+    the columns of `visibility.declaration_scope_frame`, in the lists' order (`created_at`, then id).
 
     One pass over the declarations, then transposed into a list per column (instants as integer
     microseconds): polars takes plain columns far faster than rows of Python objects (measured at
@@ -36,20 +37,20 @@ def declaration_frame(world: World, declarations: Iterable[Declaration]) -> pl.D
              _declaration_mentor_id(world, d), d.state, dasherise(d.state), micros(d.updated_at), micros(d.created_at),
              d.delivery_partner_id, world.statement_id_of(d.declaration_id),
              world.clawback_statement_id_of(d.declaration_id), _ineligible_for_funding_reason(d), uplift_paid(d),
-             d.evidence_held, names.get(d.lead_provider_id), d.cohort)
+             d.evidence_held, names.get(d.lead_provider_id), d.cohort, d.lead_provider_id, d.profile_id)
             for d in declarations]
     columns = dict(zip(_COLUMNS, map(list, zip(*rows)) if rows else ([] for _ in _COLUMNS)))
     del rows
     frame = pl.DataFrame(columns, schema={name: _SCHEMA.get(name, pl.String) for name in columns})
     instants = ("declaration_date", "updated_at", "created_at")
     return frame.with_columns(pl.col("updated_at").alias("updated_us"),
-                              *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in instants))
+                              *(pl.col(c).cast(pl.Datetime("us", "UTC")) for c in instants)).sort("created_at", "id")
 
 
 _COLUMNS = ("id", "participant_id", "declaration_type", "course_identifier", "declaration_date", "mentor_id",
             "model_state", "state", "updated_at", "created_at", "delivery_partner_id", "statement_id",
             "clawback_statement_id", "ineligible_for_funding_reason", "uplift_paid", "evidence_held",
-            "lead_provider_name", "cohort")
+            "lead_provider_name", "cohort", "lead_provider_id", "profile_id")
 _SCHEMA = {"declaration_date": pl.Int64, "updated_at": pl.Int64, "created_at": pl.Int64, "uplift_paid": pl.Boolean,
            "cohort": pl.Int32}
 

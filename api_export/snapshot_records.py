@@ -126,24 +126,23 @@ def _participants_v1(world: World, lead_provider_id: str, profiles: visibility.P
 
 
 class _Declarations:
-    """Every declaration's records, made once (`declaration_records`); each provider's sets pick rows."""
+    """Every declaration's records, made once (`declaration_records`); each provider's sets keep the rows
+    of its scope (`visibility.declarations_v1_scope` / `declarations_v3_scope`, polars filters)."""
 
     def __init__(self, world: World):
         self.frame = declaration_frame(world, world.declarations.values())
-        self.row_of = {declaration_id: row for row, declaration_id in enumerate(self.frame["id"].to_list())}
         self.json = {version: declaration_json(self.frame, version) for version in (1, 2, 3)}
         self.csv = {version: declaration_csv(self.frame, version) for version in (1, 2)}
 
-    def resource_set(self, path: str, declarations: list, version: int, columns: dict[str, str]) -> ResourceSet:
-        rows = [self.row_of[d.declaration_id] for d in declarations]
-        picked = self.frame[rows] if rows else self.frame.clear()
+    def resource_set(self, path: str, scope: pl.Expr, version: int, columns: dict[str, str]) -> ResourceSet:
+        keep = self.frame.select(scope.alias("keep"))["keep"]
         out = ResourceSet(path, columns)
-        out.records = self.json[version].gather(rows)
+        out.records = self.json[version].filter(keep)
         if version in self.csv:
             lines, header = self.csv[version]
-            out.csv_lines = lines.gather(rows)
-            out.csv_header = header.encode() if rows else None
-        out.keys = {name: picked[name] for name in columns}
+            out.csv_lines = lines.filter(keep)
+            out.csv_header = header.encode() if len(out.csv_lines) else None
+        out.keys = {name: self.frame[name].filter(keep) for name in columns}
         return out
 
 
@@ -159,12 +158,12 @@ def _participants_v3(world: World, lead_provider_id: str, as_of: datetime, profi
     training status (aligned), for `filter[cohort]` and `filter[training_status]`."""
     out = ResourceSet(path, {**_USER_COLUMNS, "enrolment_cohorts": "list[i32]", "enrolment_statuses": "list[str]",
                              "from_ids": "list[str]"})
-    users = visibility.visible_participants_v3(world, lead_provider_id, cohorts=ANY_COHORT, profiles=profiles)
+    latest = visibility.latest_unchallenged_records(world, lead_provider_id, profiles)
+    users = visibility.visible_participants_v3(world, lead_provider_id, cohorts=ANY_COHORT, profiles=profiles,
+                                               latest=latest)
     for user_id in users:
-        resource = participant_resource_v3(world, lead_provider_id, user_id, as_of, visible_only=False)
-        chosen = [world.latest_provider_record(p.profile_id, lead_provider_id, unchallenged_only=True)
-                  for p in world.profiles_of_user(user_id)]
-        chosen = [r for r in chosen if r is not None]
+        resource = participant_resource_v3(world, lead_provider_id, user_id, as_of, visible_only=False, latest=latest)
+        chosen = [r for p in world.profiles_of_user(user_id) if (r := latest.get(p.profile_id)) is not None]
         out.add(resource, **_user_keys(world, user_id), enrolment_cohorts=[r.schedule_cohort or 0 for r in chosen],
                 enrolment_statuses=[r.training_status for r in chosen],
                 from_ids=sorted({c.from_participant_id for c in world.participant_id_changes.get(user_id, ())}))
@@ -261,16 +260,15 @@ def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
             for version in old_versions:
                 yield replace(participants, path=f"{base}/v{version}/participants-ecf")
             del participants
-        declarations = visibility.visible_declarations_v1(world, lead_provider_id, profiles=profiles)
+        scope_v1 = visibility.declarations_v1_scope(world, lead_provider_id, profiles=profiles)
         for version in old_versions:
-            yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", declarations,
+            yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", scope_v1,
                                                  version, _DECLARATION_V1_KEYS)
-        del declarations
         yield _participants_v3(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf")
         yield _transfers(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf-transfers")
         yield every_declaration.resource_set(
             f"{base}/v3/participant-declarations",
-            visibility.visible_declarations_v3(world, lead_provider_id, profiles=profiles), 3, _DECLARATION_V3_KEYS)
+            visibility.declarations_v3_scope(world, lead_provider_id, profiles=profiles), 3, _DECLARATION_V3_KEYS)
         yield _statements(world, lead_provider_id, f"{base}/v3/statements")
         yield _partnerships(world, lead_provider_id, f"{base}/v3/partnerships-ecf")
         yield _delivery_partners(world, lead_provider_id, f"{base}/v3/delivery-partners")

@@ -25,14 +25,16 @@ import hashlib
 import io
 import os
 import shutil
+from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import orjson
 import polars as pl
+import pyarrow as pa
 
 from api_export.snapshot_records import SERVED_VERSIONS, ResourceSet
 
@@ -41,6 +43,9 @@ __all__ = ["SnapshotError", "write_snapshot", "list_snapshots", "prune_snapshots
 
 _DTYPES = {"str": pl.String, "i64": pl.Int64, "i32": pl.Int32, "bool": pl.Boolean,
            "list[i32]": pl.List(pl.Int32), "list[str]": pl.List(pl.String)}
+# Python lists of lists go through Arrow: polars converts each inner list on its own (measured: 1.3 s for
+# 260,000 lists, against 0.07 s through pyarrow).
+_ARROW_LISTS = {"list[i32]": pa.list_(pa.int32()), "list[str]": pa.list_(pa.large_string())}
 _STAGING = ".staging-"
 # Records per chunk file: a cycle that changes a few records (new declarations are appended, old
 # ones rarely change) rewrites only their chunks; the others are shared with the previous snapshot.
@@ -72,7 +77,8 @@ def _lengths(items: list[bytes] | pl.Series) -> pl.Series:
 def _joined(items: list[bytes] | pl.Series, start: int, separator: str) -> bytes:
     """One chunk's bytes: the items from `start`, each followed by `separator`."""
     if isinstance(items, pl.Series):
-        return "".join(text + separator for text in items.slice(start, CHUNK_RECORDS).to_list()).encode()
+        texts = items.slice(start, CHUNK_RECORDS).to_list()
+        return (separator.join(texts) + separator).encode() if texts else b""
     return b"".join(item + separator.encode() for item in items[start:start + CHUNK_RECORDS])
 
 
@@ -92,6 +98,7 @@ def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
     if resource_set.csv_lines is not None:
         parts.append(_placed(_lengths(resource_set.csv_lines), 0, "csv_").drop("chunk"))
     keys = {name: (values.cast(_DTYPES[dtype]).alias(name) if isinstance(values, pl.Series)
+                   else pl.Series(name, pa.array(values, type=_ARROW_LISTS[dtype])) if dtype in _ARROW_LISTS
                    else pl.Series(name, values, _DTYPES[dtype]))
             for name, dtype in resource_set.columns.items()
             for values in [resource_set.keys.get(name, [])]}
@@ -99,27 +106,18 @@ def _index_frame(resource_set: ResourceSet) -> pl.DataFrame:
     return pl.concat(parts, how="horizontal")
 
 
-def _write_set(folder: Path, resource_set: ResourceSet) -> tuple[int, dict[str, dict]]:
-    """The set's chunk files and index; returns the number of chunks and each file's sha256 and size
-    (hashed from the bytes in memory, so the files are not read back for the manifest)."""
-    target = folder / resource_set.path
-    target.mkdir(parents=True, exist_ok=True)
+def _write_set(files: _Files, resource_set: ResourceSet) -> int:
+    """Hand the set's chunk files and index to `files`; returns the number of chunks."""
     records, lines = resource_set.records, resource_set.csv_lines
     chunks = (len(records) + CHUNK_RECORDS - 1) // CHUNK_RECORDS
-    written: dict[str, dict] = {}
-
-    def write(name: str, content: bytes) -> None:
-        (target / name).write_bytes(content)
-        written[f"{resource_set.path}/{name}"] = {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
-
     for number in range(chunks):
-        write(chunk_name(number, "ndjson"), _joined(records, number * CHUNK_RECORDS, "\n"))
+        files.add(f"{resource_set.path}/{chunk_name(number, 'ndjson')}", _joined(records, number * CHUNK_RECORDS, "\n"))
         if lines is not None:
-            write(chunk_name(number, "csv"), _joined(lines, number * CHUNK_RECORDS, ""))
+            files.add(f"{resource_set.path}/{chunk_name(number, 'csv')}", _joined(lines, number * CHUNK_RECORDS, ""))
     buffer = io.BytesIO()
     _index_frame(resource_set).write_parquet(buffer, compression="zstd", statistics=False)
-    write("index.parquet", buffer.getvalue())
-    return chunks, written
+    files.add(f"{resource_set.path}/index.parquet", buffer.getvalue())
+    return chunks
 
 
 def _sha256(path: Path) -> str:
@@ -130,16 +128,64 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _share(objects: Path, path: Path, sha: str) -> None:
-    """Replace `path` by a hard link to its content-addressed object (storing the object if new)."""
-    blob = objects / sha[:2] / sha
-    if not blob.exists():
-        blob.parent.mkdir(parents=True, exist_ok=True)
-        temporary = blob.with_suffix(".tmp")
-        shutil.copyfile(path, temporary)
-        os.replace(temporary, blob)
+class _Files:
+    """The files of a snapshot being built, stored by one background thread: each is hashed (the sha256
+    the manifest records, taken from the bytes in memory), then linked from its content-addressed
+    object `objects/<aa>/<sha256>` when that exists already (an unchanged file is not written again),
+    else written into the staging folder and linked in as the new object. Hashing and writing release
+    the GIL, so they run beside the building of the next set; at most `budget` bytes wait in memory."""
+
+    def __init__(self, staging: Path, objects: Path, budget: int = 1 << 30):
+        self.staging, self.objects, self.budget = staging, objects, budget
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-files")
+        self.pending: deque[tuple[int, Future]] = deque()
+        self.waiting = 0
+        self.stored: dict[str, dict] = {}
+
+    def add(self, relative: str, content: bytes) -> None:
+        self.pending.append((len(content), self.pool.submit(self._store, relative, content)))
+        self.waiting += len(content)
+        while self.waiting > self.budget:
+            self._settle_oldest()
+
+    def _settle_oldest(self) -> None:
+        size, future = self.pending.popleft()
+        self.waiting -= size
+        relative, entry = future.result()  # re-raises the thread's error here
+        self.stored[relative] = entry
+
+    def finish(self) -> dict[str, dict]:
+        """Every file's sha256 and size, by path in sorted order, once all are stored."""
+        while self.pending:
+            self._settle_oldest()
+        return {relative: self.stored[relative] for relative in sorted(self.stored)}
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _store(self, relative: str, content: bytes) -> tuple[str, dict]:
+        sha = hashlib.sha256(content).hexdigest()
+        path, blob = self.staging / relative, self.objects / sha[:2] / sha
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if blob.exists():
+            _link(blob, path)
+        else:
+            path.write_bytes(content)
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, blob)  # the new file becomes the object
+            except FileExistsError:  # the same bytes stored a moment ago under another name of this snapshot
+                path.unlink()
+                _link(blob, path)
+            except OSError:  # a filesystem without hard links: the object is a copy
+                temporary = blob.with_suffix(".tmp")
+                shutil.copyfile(path, temporary)
+                os.replace(temporary, blob)
+        return relative, {"sha256": sha, "bytes": len(content)}
+
+
+def _link(blob: Path, path: Path) -> None:
     try:
-        path.unlink()
         os.link(blob, path)
     except OSError:  # a filesystem without hard links: keep a private copy
         shutil.copyfile(blob, path)
@@ -232,16 +278,16 @@ def write_snapshot(snapshots: Path, snapshot_id: str, as_of: datetime, sets: Ite
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     counts: dict[str, dict] = {}
-    written: dict[str, dict] = {}
-    for resource_set in sets:
-        chunks, files_of_set = _write_set(staging, resource_set)
-        written.update(files_of_set)
-        counts[resource_set.path] = {"records": len(resource_set.records), "chunks": chunks}
-        if resource_set.csv_header is not None:
-            counts[resource_set.path]["csv_header"] = resource_set.csv_header.decode()
-    files = {relative: written[relative] for relative in sorted(written)}
-    for relative, entry in files.items():
-        _share(objects, staging / relative, entry["sha256"])
+    files_of = _Files(staging, objects)
+    try:
+        for resource_set in sets:
+            counts[resource_set.path] = {"records": len(resource_set.records),
+                                         "chunks": _write_set(files_of, resource_set)}
+            if resource_set.csv_header is not None:
+                counts[resource_set.path]["csv_header"] = resource_set.csv_header.decode()
+        files = files_of.finish()
+    finally:
+        files_of.close()
     manifest = {"snapshot_id": snapshot_id, "as_of": as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "served_versions": list(SERVED_VERSIONS), **metadata,
                 "record_counts": {"total": sum(c["records"] for c in counts.values())},

@@ -139,8 +139,8 @@ def _run_snapshot(home, profile: Path | None = None) -> dict:
 
     publish.load_checkpoint = timed("load world", publish.load_checkpoint)
     publish.resource_sets = timed_sets(publish.resource_sets)
-    store._write_set = timed("write chunks and index (hashed in memory)", store._write_set)
-    store._share = timed("content-address (objects, links)", store._share)
+    store._write_set = timed("join chunks, index (files handed to the writer thread)", store._write_set)
+    store._Files.finish = timed("wait for the writer thread (hash, write, link objects)", store._Files.finish)
     store.verify_snapshot = timed("verify", store.verify_snapshot)
 
     profiler = None

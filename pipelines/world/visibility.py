@@ -15,6 +15,8 @@ Public API
 `visible_participants_v3(world, lp, cohorts=None, training_status=None)`  [user_id]     api.md §3.3
 `visible_declarations_v1(world, lp)`                          [Declaration]             api.md §3.2
 `visible_declarations_v3(world, lp, cohorts=None)`            [Declaration]             api.md §3.5
+`declarations_v1_scope(world, lp)` / `declarations_v3_scope(…)`  polars filter of the same, over
+                                                              `declaration_scope_frame` columns
 `transfer_users(world, lp)`                                   [user_id]                 api.md §3.4 scope
 `transfers(world, lp, user_id, as_of)`                        [transfer dict]           api.md §3.4 elements
 `transfers_updated_at(world, lp, user_id)`                    datetime                  api.md §3.4 updated_at
@@ -60,6 +62,8 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
+import polars as pl
+
 from api_export.serializers import _cohort_ok, _entry_order, _school_urn_and_cohort, _v1_record, iso_date, rfc3339
 from pipelines.world.model import (
     LIVE_STATES, Declaration, DeliveryPartner, InductionRecord, Partnership, Profile, School,
@@ -67,8 +71,9 @@ from pipelines.world.model import (
 from pipelines.world.world import World
 
 __all__ = [
-    "TRAINING_STATUSES", "provider_profile_index", "visible_participants_v1", "visible_participants_v3",
-    "visible_declarations_v1", "visible_declarations_v3", "transfer_users", "transfers", "transfers_updated_at",
+    "TRAINING_STATUSES", "provider_profile_index", "latest_unchallenged_records", "visible_participants_v1", "visible_participants_v3",
+    "visible_declarations_v1", "visible_declarations_v3", "declaration_scope_frame", "declarations_v1_scope",
+    "declarations_v3_scope", "transfer_users", "transfers", "transfers_updated_at",
     "visible_partnerships",
     "visible_delivery_partners", "delivery_partner_cohorts", "visible_schools", "school_in_partnership",
     "unfunded_mentors",
@@ -120,11 +125,6 @@ def _users_in_order(world: World, user_ids: Iterable[str]) -> list[str]:
     return [u.user_id for u in sorted(users, key=lambda u: (u.created_at, u.user_id))]
 
 
-def _declarations_in_order(declarations: Iterable[Declaration]) -> list[Declaration]:
-    unique = {d.declaration_id: d for d in declarations}
-    return sorted(unique.values(), key=lambda d: (d.created_at, d.declaration_id))
-
-
 # ---------------------------------------------------------------------------------------------- participants
 def visible_participants_v1(world: World, lead_provider_id: str,
                             cohorts: Collection[int] | None = None, *,
@@ -150,9 +150,20 @@ def visible_participants_v1(world: World, lead_provider_id: str,
     return [(user.user_id, profile.profile_id) for user, profile in entries]
 
 
+def latest_unchallenged_records(world: World, lead_provider_id: str,
+                                profiles: ProviderProfiles | None = None) -> dict[str, InductionRecord | None]:
+    """Each profile's latest record in this provider's unchallenged partnerships (`World.latest_provider_record`
+    with `unchallenged_only`), for every profile with a record with the provider: the v3 participant's
+    chosen records, computed once per provider by callers that serialize many users."""
+    return {profile_id: world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True,
+                                                     records=records)
+            for profile_id, records in _provider_profiles(world, lead_provider_id, profiles).items()}
+
+
 def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None,
                             training_status: str | None = None, *,
-                            profiles: ProviderProfiles | None = None) -> list[str]:
+                            profiles: ProviderProfiles | None = None,
+                            latest: dict[str, InductionRecord | None] | None = None) -> list[str]:
     """The v3 participants list scope (api.md §3.3): users with at least one ECF profile whose latest
     induction record in this provider's *unchallenged* partnerships (`World.latest_provider_record(…,
     unchallenged_only=True)`, "latest" over all cohorts) has its schedule cohort in `cohorts` (default
@@ -166,6 +177,7 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
     live 400): (inferred) matched against the same record that makes the user visible, so a user is kept
     when one profile's chosen record is both in the cohort filter and of that training status.
 
+    `latest`: `latest_unchallenged_records` of this provider, when the caller has it already.
     Order: `users.created_at ASC`, ties by user id."""
     if training_status is not None and training_status not in TRAINING_STATUSES:
         raise ValueError(f"training_status must be one of {list(TRAINING_STATUSES)}, not {training_status!r}")
@@ -175,7 +187,8 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
         user_id = _user_of_profile(world, profile) if profile is not None else None
         if user_id is None or user_id in users:
             continue
-        record = world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True)
+        record = (world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True)
+                  if latest is None else latest.get(profile_id))
         if record is None or not _cohort_ok(record.schedule_cohort, cohorts):
             continue
         if training_status is not None and record.training_status != training_status:
@@ -185,17 +198,28 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
 
 
 # ---------------------------------------------------------------------------------------------- declarations
-def _others_live(world: World, lead_provider_id: str) -> Iterable[Declaration]:
-    return (d for d in world.declarations.values() if d.lead_provider_id != lead_provider_id and d.state in LIVE_STATES)
+# The declaration scopes are polars filters over one row per declaration, so the snapshot builder tests
+# millions of declarations per provider at once; the list functions below apply the same filters.
+_SCOPE_SCHEMA = {"id": pl.String, "lead_provider_id": pl.String, "profile_id": pl.String, "model_state": pl.String,
+                 "declaration_date": pl.Datetime("us", "UTC"), "cohort": pl.Int32,
+                 "created_at": pl.Datetime("us", "UTC")}
+_NO_END = datetime.max.replace(tzinfo=None)
 
 
-def _is_fip(world: World, record: InductionRecord) -> bool:
-    programme = world.programmes.get(record.induction_programme_id)
-    return programme is not None and programme.training_programme != CIP
+def declaration_scope_frame(declarations: Iterable[Declaration]) -> pl.DataFrame:
+    """The columns the declaration scopes read (`_SCOPE_SCHEMA`), one row per declaration, in the lists'
+    order: `created_at ASC`, ties by declaration id."""
+    rows = [(d.declaration_id, d.lead_provider_id, d.profile_id, d.state, d.declaration_date, d.cohort, d.created_at)
+            for d in declarations]
+    columns = dict(zip(_SCOPE_SCHEMA, map(list, zip(*rows)) if rows else ([] for _ in _SCOPE_SCHEMA)))
+    return pl.DataFrame(columns, schema=_SCOPE_SCHEMA).sort("created_at", "id")
 
 
-def visible_declarations_v1(world: World, lead_provider_id: str, *,
-                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
+def _profiles_in(values: Iterable[str]) -> pl.Expr:
+    return pl.col("profile_id").is_in(pl.Series(sorted(values), dtype=pl.String).implode())
+
+
+def declarations_v1_scope(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> pl.Expr:
     """The v1/v2 declarations scope (api.md §3.2), the union of
 
     1. the provider's own declarations, every state;
@@ -205,18 +229,15 @@ def visible_declarations_v1(world: World, lead_provider_id: str, *,
 
     No cohort restriction. Own declarations stay visible whatever happens to the partnership: a challenged
     partnership hides the participant but not their declarations (declarations.md §5).
-    (inferred) Matched through `declaration.profile_id`; a declaration with no known profile is own-only.
-    Order: `created_at ASC`, ties by declaration id."""
+    (inferred) Matched through `declaration.profile_id`; a declaration with no known profile is own-only."""
     records = _provider_profiles(world, lead_provider_id, profiles)
-    active_profiles = {p for p, rs in records.items() if any(r.induction_status in ACTIVE_OR_COMPLETED for r in rs)}
-    own = (d for d in world.declarations.values() if d.lead_provider_id == lead_provider_id)
-    others = (d for d in _others_live(world, lead_provider_id) if d.profile_id in active_profiles)
-    return _declarations_in_order([*own, *others])
+    active_profiles = [p for p, rs in records.items() if any(r.induction_status in ACTIVE_OR_COMPLETED for r in rs)]
+    return (pl.col("lead_provider_id") == lead_provider_id) | (
+        pl.col("model_state").is_in(sorted(LIVE_STATES)) & _profiles_in(active_profiles))
 
 
-def visible_declarations_v3(world: World, lead_provider_id: str,
-                            cohorts: Collection[int] | None = None, *,
-                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
+def declarations_v3_scope(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None, *,
+                          profiles: ProviderProfiles | None = None) -> pl.Expr:
     """The v3 declarations scope (api.md §3.5, declarations.md §5 "Visibility of declarations"), the
     union of three sets, each in the cohort filter — the declaration's own `cohort`; with `cohorts=None`
     there is **no** cohort restriction (api.md §2.4: not even `> 2020`):
@@ -226,28 +247,45 @@ def visible_declarations_v3(world: World, lead_provider_id: str,
        `active` or `completed` induction record in this provider's partnership on a non-CIP programme;
     3. the same, for participants with a `leaving` record in this provider's partnership, keeping only
        declarations dated on or before that record's end (all of them when it has no end date).
-       (inferred) Instants compared, inclusive; any one leaving record that admits the date suffices.
+       (inferred) Instants compared, inclusive; any one leaving record that admits the date suffices,
+       so the latest end (no end: no limit) decides.
 
-    (inferred) As in v1, matched through the declaration's profile; challenged partnerships count.
-    Order: `created_at ASC`, ties by declaration id."""
-    def in_filter(declaration: Declaration) -> bool:
-        return cohorts is None or declaration.cohort in cohorts
-
+    (inferred) As in v1, matched through the declaration's profile; challenged partnerships count."""
     records = _provider_profiles(world, lead_provider_id, profiles)
-    active_profiles = {p for p, rs in records.items()
-                       if any(r.induction_status in ACTIVE_OR_COMPLETED and _is_fip(world, r) for r in rs)}
-    leaving_ends: dict[str, list[datetime | None]] = {  # only the profiles with a leaving record
-        p: ends for p, rs in records.items() if (ends := [r.end_at for r in rs if r.induction_status == LEAVING])}
+    active_profiles = [p for p, rs in records.items()
+                       if any(r.induction_status in ACTIVE_OR_COMPLETED and _is_fip(world, r) for r in rs)]
+    latest_end = {p: max((r.end_at or _NO_END).replace(tzinfo=None) for r in leaving)
+                  for p, rs in records.items() if (leaving := [r for r in rs if r.induction_status == LEAVING])}
+    limit = pl.col("profile_id").replace_strict(
+        pl.Series(list(latest_end), dtype=pl.String), pl.Series(list(latest_end.values()), dtype=pl.Datetime("us")),
+        default=None, return_dtype=pl.Datetime("us"))
+    leaving_admits = limit.is_not_null() & (pl.col("declaration_date").dt.replace_time_zone(None) <= limit)
+    others = pl.col("model_state").is_in(sorted(LIVE_STATES)) & (_profiles_in(active_profiles) | leaving_admits)
+    in_filter = pl.lit(True) if cohorts is None else pl.col("cohort").is_in(sorted(cohorts))
+    return in_filter & ((pl.col("lead_provider_id") == lead_provider_id) | others)
 
-    def leaving_admits(declaration: Declaration) -> bool:
-        return any(end is None or declaration.declaration_date <= end
-                   for end in leaving_ends.get(declaration.profile_id, ()))
 
-    own = [d for d in world.declarations.values() if d.lead_provider_id == lead_provider_id and in_filter(d)]
-    others = [d for d in _others_live(world, lead_provider_id)
-              if in_filter(d) and (d.profile_id in active_profiles
-                                   or d.profile_id in leaving_ends and leaving_admits(d))]
-    return _declarations_in_order([*own, *others])
+def _is_fip(world: World, record: InductionRecord) -> bool:
+    programme = world.programmes.get(record.induction_programme_id)
+    return programme is not None and programme.training_programme != CIP
+
+
+def _scoped(world: World, scope: pl.Expr) -> list[Declaration]:
+    frame = declaration_scope_frame(world.declarations.values())
+    return [world.declarations[declaration_id] for declaration_id in frame.filter(scope)["id"]]
+
+
+def visible_declarations_v1(world: World, lead_provider_id: str, *,
+                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
+    """`declarations_v1_scope` as a list. Order: `created_at ASC`, ties by declaration id."""
+    return _scoped(world, declarations_v1_scope(world, lead_provider_id, profiles=profiles))
+
+
+def visible_declarations_v3(world: World, lead_provider_id: str,
+                            cohorts: Collection[int] | None = None, *,
+                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
+    """`declarations_v3_scope` as a list. Order: `created_at ASC`, ties by declaration id."""
+    return _scoped(world, declarations_v3_scope(world, lead_provider_id, cohorts, profiles=profiles))
 
 
 # ---------------------------------------------------------------------------------------------- transfers

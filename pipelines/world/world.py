@@ -218,9 +218,10 @@ class World:
     def provider_records(self, profile_id: str, lead_provider_id: str) -> list[InductionRecord]:
         return [r for r in self.records_of(profile_id) if self.provider_of_record(r) == lead_provider_id]
 
-    def latest_provider_record(self, profile_id: str, lead_provider_id: str,
-                               unchallenged_only: bool = False) -> InductionRecord | None:
-        records = self.provider_records(profile_id, lead_provider_id)
+    def latest_provider_record(self, profile_id: str, lead_provider_id: str, unchallenged_only: bool = False,
+                               records: list[InductionRecord] | None = None) -> InductionRecord | None:
+        """`records`: the profile's records with this provider, when the caller already has them."""
+        records = self.provider_records(profile_id, lead_provider_id) if records is None else records
         if unchallenged_only:
             records = [r for r in records if self.partnership_of_record(r).unchallenged]
         return max(records, key=latest_first_key, default=None)
