@@ -130,7 +130,7 @@ class _Declarations:
     of its scope (`visibility.declarations_v1_scope` / `declarations_v3_scope`, polars filters)."""
 
     def __init__(self, world: World):
-        self.frame = declaration_frame(world, world.declarations.values())
+        self.frame = declaration_frame(world, world.declarations.values()).sort("created_at", "id")  # lists' order
         self.json = {version: declaration_json(self.frame, version) for version in (1, 2, 3)}
         self.csv = {version: declaration_csv(self.frame, version) for version in (1, 2)}
 
