@@ -140,3 +140,17 @@ def test_serve_refuses_a_home_without_that_snapshot(builder):
     assert unknown.exit_code == EXIT_REFUSED and "ecf snapshots list" in unknown.output
     traversal = invoke("serve", "--home", home, "--snapshot", "../tokens")
     assert traversal.exit_code == EXIT_REFUSED and "is not a snapshot id" in traversal.output
+
+
+def test_serve_settings_reach_the_app(monkeypatch, tmp_path):
+    """`ecf serve` hands its options to each worker through the environment (`serve_app`)."""
+    from api_export import serve_app
+
+    monkeypatch.setenv("ECF_SERVE_HOME", str(tmp_path))
+    monkeypatch.setenv("ECF_SERVE_RATE", "0/300")
+    monkeypatch.setenv("ECF_SERVE_CACHE_MB", "0")
+    assert serve_app._settings() == (tmp_path, None, None, 0)
+    monkeypatch.setenv("ECF_SERVE_RATE", "10/60")
+    monkeypatch.setenv("ECF_SERVE_CACHE_MB", "64")
+    _, _, rate, cache_mb = serve_app._settings()
+    assert (rate.limit, rate.period, cache_mb) == (10, 60, 64)
