@@ -26,7 +26,7 @@ import io
 import os
 import shutil
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,12 +74,16 @@ def _lengths(items: list[bytes] | pl.Series) -> pl.Series:
     return pl.Series([len(item) for item in items], dtype=pl.Int64)
 
 
-def _joined(items: list[bytes] | pl.Series, start: int, separator: str) -> bytes:
-    """One chunk's bytes: the items from `start`, each followed by `separator`."""
+def _chunk(items: list[bytes] | pl.Series, start: int, separator: str) -> tuple[int, Callable[[], bytes]]:
+    """One chunk file: its size, and how to make its bytes (the items from `start`, each followed by
+    `separator`). A polars chunk is joined by polars when the writer thread asks for it: polars releases
+    the GIL, so the join runs beside the building of the next set (a Python join would not)."""
     if isinstance(items, pl.Series):
-        texts = items.slice(start, CHUNK_RECORDS).to_list()
-        return (separator.join(texts) + separator).encode() if texts else b""
-    return b"".join(item + separator.encode() for item in items[start:start + CHUNK_RECORDS])
+        part = items.slice(start, CHUNK_RECORDS)
+        size = int(part.str.len_bytes().sum() or 0) + len(part) * len(separator)
+        return size, lambda: part.str.join(separator).cast(pl.Binary).item() + separator.encode() if len(part) else b""
+    joined = b"".join(item + separator.encode() for item in items[start:start + CHUNK_RECORDS])
+    return len(joined), lambda: joined
 
 
 def _placed(lengths: pl.Series, separator: int, prefix: str) -> pl.DataFrame:
@@ -111,12 +115,13 @@ def _write_set(files: _Files, resource_set: ResourceSet) -> int:
     records, lines = resource_set.records, resource_set.csv_lines
     chunks = (len(records) + CHUNK_RECORDS - 1) // CHUNK_RECORDS
     for number in range(chunks):
-        files.add(f"{resource_set.path}/{chunk_name(number, 'ndjson')}", _joined(records, number * CHUNK_RECORDS, "\n"))
+        files.add(f"{resource_set.path}/{chunk_name(number, 'ndjson')}", *_chunk(records, number * CHUNK_RECORDS, "\n"))
         if lines is not None:
-            files.add(f"{resource_set.path}/{chunk_name(number, 'csv')}", _joined(lines, number * CHUNK_RECORDS, ""))
+            files.add(f"{resource_set.path}/{chunk_name(number, 'csv')}", *_chunk(lines, number * CHUNK_RECORDS, ""))
     buffer = io.BytesIO()
     _index_frame(resource_set).write_parquet(buffer, compression="zstd", statistics=False)
-    files.add(f"{resource_set.path}/index.parquet", buffer.getvalue())
+    index = buffer.getvalue()
+    files.add(f"{resource_set.path}/index.parquet", len(index), lambda: index)
     return chunks
 
 
@@ -129,7 +134,8 @@ def _sha256(path: Path) -> str:
 
 
 class _Files:
-    """The files of a snapshot being built, stored by one background thread: each is hashed (the sha256
+    """The files of a snapshot being built, stored by one background thread: each is made (`_chunk`),
+    hashed (the sha256
     the manifest records, taken from the bytes in memory), then linked from its content-addressed
     object `objects/<aa>/<sha256>` when that exists already (an unchanged file is not written again),
     else written into the staging folder and linked in as the new object. Hashing and writing release
@@ -142,9 +148,10 @@ class _Files:
         self.waiting = 0
         self.stored: dict[str, dict] = {}
 
-    def add(self, relative: str, content: bytes) -> None:
-        self.pending.append((len(content), self.pool.submit(self._store, relative, content)))
-        self.waiting += len(content)
+    def add(self, relative: str, size: int, make: Callable[[], bytes]) -> None:
+        """Store the file `make()` gives (`size` bytes) under `relative`."""
+        self.pending.append((size, self.pool.submit(self._store, relative, make)))
+        self.waiting += size
         while self.waiting > self.budget:
             self._settle_oldest()
 
@@ -163,7 +170,8 @@ class _Files:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _store(self, relative: str, content: bytes) -> tuple[str, dict]:
+    def _store(self, relative: str, make: Callable[[], bytes]) -> tuple[str, dict]:
+        content = make()
         sha = hashlib.sha256(content).hexdigest()
         path, blob = self.staging / relative, self.objects / sha[:2] / sha
         path.parent.mkdir(parents=True, exist_ok=True)
