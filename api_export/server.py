@@ -357,8 +357,8 @@ def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit 
             await send(message)
 
         await gzip({**scope, "ecf.allowed": allowed}, receive, send if key is None else keep)
-        if key is not None:
-            api.responses.put(key, sent)
+        if key is not None and sent and (b"x-snapshot-id", key[0].encode()) in sent[0].get("headers", ()):
+            api.responses.put(key, sent)  # kept only under the snapshot it came from (`current` may just have moved)
 
     async def answer(scope, receive, send) -> None:
         if scope["type"] == "lifespan":
@@ -376,4 +376,5 @@ def create_app(home_root: Path, snapshot_id: str | None = None, rate: RateLimit 
         await response(scope, receive, send)
 
     gzip = GZipMiddleware(answer, minimum_size=1000)
+    app.read_api = api  # for tests and tools: the caches, the catalog
     return app

@@ -448,6 +448,9 @@ def test_replayed_answers_are_the_first_answers(tmp_path):
             headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": encoding}
             answers = [client.get(url, headers=headers) for client in (cached, cached, uncached)]
             assert len({(a.status_code, a.content, tuple(sorted(a.headers.items()))) for a in answers}) == 1, url
+    kept = cached.app.read_api.responses.entries  # the 200s only: three URLs, each plain and gzipped
+    assert len(kept) == 6 and {key[3] for key in kept} == {
+        "/api/v3/participant-declarations", "/api/v1/participants/ecf.csv", "/api/v3/statements/s2"}
     head = cached.head("/api/v3/statements", headers={"Authorization": f"Bearer {token}"})
     assert head.content == b"" and head.headers["content-length"] == str(len(
         cached.get("/api/v3/statements", headers={"Authorization": f"Bearer {token}"}).content))
