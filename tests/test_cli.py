@@ -147,6 +147,7 @@ def test_serve_settings_reach_the_app(monkeypatch, tmp_path):
     from api_export import serve_app
 
     monkeypatch.setenv("ECF_SERVE_HOME", str(tmp_path))
+    monkeypatch.setenv("ECF_SERVE_SNAPSHOT", "")  # `ecf serve` run by an earlier test sets it in this process
     monkeypatch.setenv("ECF_SERVE_RATE", "0/300")
     monkeypatch.setenv("ECF_SERVE_CACHE_MB", "0")
     assert serve_app._settings() == (tmp_path, None, None, 0)
