@@ -78,7 +78,7 @@ def declaration_json(frame: pl.DataFrame, version: int) -> pl.Series:
 
 
 def declaration_csv(frame: pl.DataFrame, version: int) -> tuple[pl.Series, str]:
-    """Each declaration's v1/v2 CSV row (`\n`-terminated) and the header row."""
+    """Each declaration's v1/v2 CSV row (`\\n`-terminated) and the header row."""
     attributes = _attributes(version)
     header = ",".join(["id", *(frame.lazy().select(attributes).collect_schema().names())]) + "\n"
     return csv_rows(frame, [pl.col("id"), *attributes]), header

@@ -467,9 +467,9 @@ def participant_resource_v3(world: World, lead_provider_id: str, user_id: str, n
     `visible_only=False` (for a participant action's receipt, inferred: the live action answer serializes
     the acted-on user without the list's cohort scope) builds the object for any known user, even when no
     enrolment is in `cohorts` (or there is none at all: `ecf_enrolments` is then `[]`).
-    
-    `latest`: each profile's latest unchallenged record with this provider (`visibility.latest_unchallenged_records`),
-    when the caller has them for many users (the snapshot builder).
+
+    `latest`: each profile's latest unchallenged record with this provider
+    (`visibility.latest_unchallenged_records`), when the caller has them for many users (the snapshot builder).
     """
     user = world.users.get(user_id)
     if user is None:

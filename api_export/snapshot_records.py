@@ -187,8 +187,8 @@ def _statements(world: World, lead_provider_id: str, path: str) -> ResourceSet:
     statements = sorted((s for s in world.statements.values() if s.lead_provider_id == lead_provider_id),
                         key=lambda s: (s.payment_on, s.created_at, s.statement_id))
     out.set_flat([(statement_resource(statement),
-                      {"id": statement.statement_id, "cohort": statement.cohort, "output_fee": statement.output_fee,
-                       "updated_us": micros(statement.updated_at)}) for statement in statements])
+                   {"id": statement.statement_id, "cohort": statement.cohort, "output_fee": statement.output_fee,
+                    "updated_us": micros(statement.updated_at)}) for statement in statements])
     return out
 
 
@@ -227,7 +227,7 @@ def _unfunded_mentors(world: World, lead_provider_id: str, profiles: visibility.
                       path: str) -> ResourceSet:
     out = ResourceSet(path, dict(_USER_COLUMNS))
     out.set_flat([(unfunded_mentor_resource(world, user_id), _user_keys(world, user_id))
-                     for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles)])
+                  for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles)])
     return out
 
 

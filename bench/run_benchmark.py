@@ -213,7 +213,8 @@ def _child(stage: str, work: Path, scale: str, seed: int, as_of: str | None = No
         + (["--profile", str(profile)] if profile else [])
     done = subprocess.run(command, check=False, capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
-        print(f"stage {stage} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}", file=sys.stderr, flush=True)
+        print(f"stage {stage} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}", file=sys.stderr,
+              flush=True)
         raise SystemExit(f"benchmark stopped: stage {stage} failed")
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -222,9 +222,10 @@ def _document(lines: list[str], text: str = "") -> None:
 
 
 def _load_ours(home: Path, token: str, workers: int, cache_mb: int, args, script: Path, work: Path,
-               rows: list[dict], lines: list[str], bodies: dict) -> tuple[dict, dict]:
+               rows: list[dict], lines: list[str], bodies: dict, paths: dict) -> None:
     """Start `ecf serve` of this tree (what ./ecf runs, without its setup step: the code that wrote the
-    snapshot) and load it; the first run also fetches the two bodies nginx will serve."""
+    snapshot) and load it; the first run also chooses the two paths and fetches the bodies nginx will serve
+    (filling `paths` and `bodies`)."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     label = f"ecf serve --workers {workers} --response-cache {cache_mb}"
@@ -233,9 +234,8 @@ def _load_ours(home: Path, token: str, workers: int, cache_mb: int, args, script
     started = time.perf_counter()
     server = _start(command, work / f"serve-{workers}-{cache_mb}.log", base + "/")
     _document(lines, f"\n$ {' '.join(command)}   (answering after {time.perf_counter() - started:.1f} s)")
-    declarations, _ = _declarations_path(base, token)
-    paths = {"participants": PARTICIPANTS, "declarations": declarations}
-    if not bodies:
+    if not bodies:  # the first server: choose the declarations page, fetch both bodies for nginx
+        paths.update(participants=PARTICIPANTS, declarations=_declarations_path(base, token)[0])
         for name, path in paths.items():
             status, body, _ = _get(base + path, token)
             if status != 200:
@@ -251,7 +251,6 @@ def _load_ours(home: Path, token: str, workers: int, cache_mb: int, args, script
         _document(lines, f"  {figures['command']}")
     _stop(server)
     _document(lines, f"  server memory (all its processes): {current:,.0f} MB resident, peak {peak:,.0f} MB")
-    return bodies, paths
 
 
 def main() -> None:
@@ -300,7 +299,7 @@ def main() -> None:
         paths: dict[str, str] = {}
         for workers in [int(w) for w in args.workers.split(",")]:
             for cache_mb in [int(c) for c in args.response_cache.split(",")]:
-                bodies, paths = _load_ours(home, token, workers, cache_mb, args, script, work, rows, lines, bodies)
+                _load_ours(home, token, workers, cache_mb, args, script, work, rows, lines, bodies, paths)
             # nginx: the same bytes, under the same paths, as static files
             docroot = work / f"docroot-{workers}"
             for name, path in paths.items():

@@ -123,6 +123,18 @@ def served(tmp_path_factory):
     return root, TestClient(create_app(root, rate=None)), token_a, token_b
 
 
+def literal_home(tmp_path, metadata: dict | None = None, aged: bool = False):
+    """A home of its own with the literal snapshot and one token of provider A: (root, token). `aged`: the
+    tokens folder dated back, so a server trusts its in-memory copy of the tokens (`TokenBook`)."""
+    root = tmp_path / "home"
+    write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(), metadata or {"feature_flags": {}})
+    token = issue_token(root / "tokens", A, "alder", AS_OF).token
+    if aged:
+        old = time.time() - 60
+        os.utime(root / "tokens", (old, old))
+    return root, token
+
+
 def get(served, url: str, token: str | None = "a", **headers):
     root, client, token_a, token_b = served
     if token:
@@ -363,9 +375,7 @@ def test_root_describes_the_server_without_a_token(served):
 
 
 def test_rate_limit_per_token(tmp_path):
-    root = tmp_path / "home"
-    write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
-    token = issue_token(root / "tokens", A, "alder", AS_OF).token
+    root, token = literal_home(tmp_path)
     client = TestClient(create_app(root, rate=RateLimit(limit=3, period=300)))
     statuses = [client.get("/api/v3/statements", headers={"Authorization": f"Bearer {token}"}).status_code
                 for _ in range(4)]
@@ -391,10 +401,7 @@ def test_odd_paths_and_queries_never_read_outside_or_fail(served, path):
 
 def test_a_retired_version_answers_404(tmp_path):
     """README "Versioning": a snapshot whose manifest no longer lists v2 answers /api/v2 with the 404."""
-    root = tmp_path / "home"
-    write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(),
-                   {"feature_flags": {}, "served_versions": ["v1", "v3"]})
-    token = issue_token(root / "tokens", A, "alder", AS_OF).token
+    root, token = literal_home(tmp_path, {"feature_flags": {}, "served_versions": ["v1", "v3"]})
     client = TestClient(create_app(root, rate=None))
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/participants/ecf", headers=headers).status_code == 200
@@ -429,17 +436,8 @@ def test_etags_differ_by_provider_and_query(served):
 
 
 # ------------------------------------------------------------------------------------------------- replayed answers
-def _age(folder, seconds: int = 60) -> None:
-    """Date a tokens folder back, so the server trusts its in-memory copy of the tokens."""
-    old = time.time() - seconds
-    os.utime(folder, (old, old))
-
-
 def test_replayed_answers_are_the_first_answers(tmp_path):
-    root = tmp_path / "home"
-    write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
-    token = issue_token(root / "tokens", A, "alder", AS_OF).token
-    _age(root / "tokens")
+    root, token = literal_home(tmp_path, aged=True)
     cached = TestClient(create_app(root, rate=None))
     uncached = TestClient(create_app(root, rate=None, response_cache_mb=0))
     for url in ("/api/v3/participant-declarations?page[per_page]=2", "/api/v1/participants/ecf.csv",
@@ -457,10 +455,7 @@ def test_replayed_answers_are_the_first_answers(tmp_path):
 
 
 def test_replayed_answers_follow_current_and_revocation(tmp_path):
-    root = tmp_path / "home"
-    write_snapshot(root / "snapshots", "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
-    token = issue_token(root / "tokens", A, "alder", AS_OF).token
-    _age(root / "tokens")
+    root, token = literal_home(tmp_path, aged=True)
     client = TestClient(create_app(root, rate=None))
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v3/statements", headers=headers).headers["x-snapshot-id"] == "2025-03-01T020000Z"
@@ -469,7 +464,8 @@ def test_replayed_answers_follow_current_and_revocation(tmp_path):
     assert client.get("/api/v3/statements", headers=headers).headers["x-snapshot-id"] == "2025-04-01T020000Z"
     assert revoke_tokens(root / "tokens", token=token)
     assert client.get("/api/v3/statements", headers=headers).status_code == 401  # just changed: read from disk
-    _age(root / "tokens", 30)
+    old = time.time() - 30  # date the folder back again: the server re-reads it (its mtime moved)
+    os.utime(root / "tokens", (old, old))
     assert client.get("/api/v3/statements", headers=headers).status_code == 401  # the folder re-read
 
 

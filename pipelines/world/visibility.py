@@ -68,15 +68,15 @@ from api_export.serializers import _cohort_ok, _entry_order, _school_urn_and_coh
 from pipelines.world.model import (
     LIVE_STATES, Declaration, DeliveryPartner, InductionRecord, Partnership, Profile, School,
 )
+from pipelines.instants import naive_utc
 from pipelines.world.world import World
 
 __all__ = [
-    "TRAINING_STATUSES", "provider_profile_index", "latest_unchallenged_records", "visible_participants_v1", "visible_participants_v3",
-    "visible_declarations_v1", "visible_declarations_v3", "declaration_scope_frame", "declarations_v1_scope",
-    "declarations_v3_scope", "transfer_users", "transfers", "transfers_updated_at",
-    "visible_partnerships",
-    "visible_delivery_partners", "delivery_partner_cohorts", "visible_schools", "school_in_partnership",
-    "unfunded_mentors",
+    "TRAINING_STATUSES", "provider_profile_index", "latest_unchallenged_records", "visible_participants_v1",
+    "visible_participants_v3", "visible_declarations_v1", "visible_declarations_v3", "declaration_scope_frame",
+    "declarations_v1_scope", "declarations_v3_scope", "transfer_users", "transfers", "transfers_updated_at",
+    "visible_partnerships", "visible_delivery_partners", "delivery_partner_cohorts", "visible_schools",
+    "school_in_partnership", "unfunded_mentors",
 ]
 
 TRAINING_STATUSES = ("active", "deferred", "withdrawn")  # the v3 `filter[training_status]` values (§2.6)
@@ -203,7 +203,7 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
 _SCOPE_SCHEMA = {"id": pl.String, "lead_provider_id": pl.String, "profile_id": pl.String, "model_state": pl.String,
                  "declaration_date": pl.Datetime("us", "UTC"), "cohort": pl.Int32,
                  "created_at": pl.Datetime("us", "UTC")}
-_NO_END = datetime.max.replace(tzinfo=None)
+_NO_END = datetime.max  # a leaving record without an end date admits every declaration date
 
 
 def declaration_scope_frame(declarations: Iterable[Declaration]) -> pl.DataFrame:
@@ -254,7 +254,7 @@ def declarations_v3_scope(world: World, lead_provider_id: str, cohorts: Collecti
     records = _provider_profiles(world, lead_provider_id, profiles)
     active_profiles = [p for p, rs in records.items()
                        if any(r.induction_status in ACTIVE_OR_COMPLETED and _is_fip(world, r) for r in rs)]
-    latest_end = {p: max((r.end_at or _NO_END).replace(tzinfo=None) for r in leaving)
+    latest_end = {p: max(naive_utc(r.end_at) if r.end_at else _NO_END for r in leaving)
                   for p, rs in records.items() if (leaving := [r for r in rs if r.induction_status == LEAVING])}
     limit = pl.col("profile_id").replace_strict(
         pl.Series(list(latest_end), dtype=pl.String), pl.Series(list(latest_end.values()), dtype=pl.Datetime("us")),
