@@ -115,7 +115,7 @@ def test_tokens_issue_list_revoke(builder):
     issued = invoke("tokens", "issue", "alder", "--home", home, "--label", "Alder's client")
     assert issued.exit_code == EXIT_OK
     token = issued.stdout.strip().splitlines()[-1]
-    assert len(token) >= 40
+    assert len(token) >= 40 and token.startswith("ecf_")  # never `-…`, which revoke would read as an option
     from api_export.tokens import provider_of_token
 
     assert provider_of_token(builder.home.tokens, token) == "00000000-0000-4000-8000-00000000000a"

@@ -11,7 +11,7 @@ from api_export.columnar import flat_resources
 from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
 from api_export.serializers import declaration_resource
-from pipelines.world.model import Declaration, LeadProvider
+from pipelines.world.model import Declaration, LeadProvider, LineItem, Profile
 from pipelines.world.world import World
 
 def csv_line(resource: dict) -> bytes:
@@ -45,13 +45,34 @@ def declarations(draw):
         created_at=draw(instants), updated_at=draw(instants))
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(declarations(), min_size=1, max_size=6, unique_by=lambda d: d.declaration_id), text)
-def test_every_version_and_csv_row_equals_the_serializer(items, provider_name):
+def profile(profile_id: str, participant_type: str) -> Profile:
+    moment = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    return Profile(profile_id, "identity", participant_type, None, 2024, "ecf-standard-september", "school", None,
+                   None, "active", None, False, False, moment, moment)
+
+
+# Line items as the lifecycle leaves them on a declaration, several of a type possible (voided and
+# re-billed): the statement ids are the first of a type in a state that shows it.
+line_items = st.lists(st.tuples(st.sampled_from(["billable", "refundable"]), st.sampled_from(STATES),
+                                st.sampled_from(["s1", "s2", "s3"])), max_size=4)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(declarations(), st.sampled_from([None, "ect", "mentor"]), line_items), min_size=1,
+                max_size=6, unique_by=lambda row: row[0].declaration_id), text)
+def test_every_version_and_csv_row_equals_the_serializer(rows, provider_name):
+    """Including the values read from elsewhere in the world: the mentor id follows the profile's type
+    when the profile is known (else the declaration's), and the statement ids the line items."""
     world = World()
     world.add_lead_provider(LeadProvider("lp", provider_name or "Alder", "alder", True))
-    for declaration in items:
+    items = [declaration for declaration, _, _ in rows]
+    for declaration, profile_type, held in rows:
         world.add_declaration(declaration)
+        if profile_type is not None:
+            world.profiles[declaration.profile_id] = profile(declaration.profile_id, profile_type)
+        for line_type, state, statement_id in held:
+            moment = declaration.created_at
+            world.add_line_item(LineItem(declaration.declaration_id, statement_id, line_type, state, moment, moment))
     frame = declaration_frame(world, items)
     for version in (1, 2, 3):
         expected = [live_json(declaration_resource(world, d, version)) for d in items]
