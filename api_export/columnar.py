@@ -15,11 +15,14 @@ __all__ = ["escaped_json", "csv_cell", "csv_rows", "flat_resources"]
 
 _ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 _QUOTED = r'[",\r\n]'
+_ANY_ESCAPED = "[" + "".join(raw for raw, _ in _ESCAPES) + "]"
 
 
 def escaped_json(frame: pl.DataFrame, resource: pl.Expr) -> pl.Series:
     """`resource` (a struct expression) of every row as the live service's JSON text."""
     encoded = frame.select(resource.struct.json_encode().alias("json"))["json"]
+    if not encoded.str.contains(_ANY_ESCAPED).any():  # one scan; almost no record needs an escape
+        return encoded
     for raw, escaped in _ESCAPES:
         if encoded.str.contains(raw, literal=True).any():
             encoded = encoded.str.replace_all(raw, escaped, literal=True)
