@@ -362,7 +362,7 @@ def test_gzip_when_asked(served):
     raw = client.get("/api/v1/participants/ecf", headers={"Authorization": f"Bearer {token_a}",
                                                           "Accept-Encoding": "gzip"})
     assert raw.headers.get("content-encoding") == "gzip"
-    assert orjson.loads(raw.content)["data"]  # httpx decoded it
+    assert orjson.loads(raw.content)["data"]  # the test client decoded it
     assert gzip.decompress(gzip.compress(raw.content)) == raw.content
 
 
