@@ -27,7 +27,7 @@ __all__ = ["IssuedToken", "TokenBook", "TokenError", "issue_token", "revoke_toke
            "list_tokens", "token_digest"]
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-TOKEN_PREFIX = "ecf_"
+_TOKEN_PREFIX = "ecf_"
 
 
 class TokenError(Exception):
@@ -53,7 +53,7 @@ def issue_token(tokens: Path, lead_provider_id: str, lead_provider_slug: str, is
     os.chmod(tokens, 0o700)
     # The prefix keeps a token from starting with `-` (which `ecf tokens revoke <token>` would read as an
     # option: 1 token in 64 did) and makes a leaked token recognisable to secret scanners.
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
     digest = token_digest(token)
     record = {"lead_provider_id": lead_provider_id, "lead_provider_slug": lead_provider_slug,
               "issued_at": issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "label": label}
