@@ -30,6 +30,7 @@ from api_export.serializers import (
     _entry_order, _v1_entry, participant_resource_v3, partnership_resource,
 )
 from pipelines.world import visibility
+from pipelines.world.model import InductionRecord
 from pipelines.world.world import World, latest_first_key
 
 __all__ = ["ResourceSet", "resource_sets", "SERVED_VERSIONS"]
@@ -152,13 +153,12 @@ _DECLARATION_V3_KEYS = {"id": "str", "participant_id": "str", "delivery_partner_
 
 
 def _participants_v3(world: World, lead_provider_id: str, as_of: datetime, profiles: visibility.ProviderProfiles,
-                     path: str) -> ResourceSet:
+                     latest: dict[str, InductionRecord | None], path: str) -> ResourceSet:
     """v3 participants (§3.3): every user with a chosen (latest unchallenged) record with this provider, in
     any cohort; `enrolment_cohorts`/`enrolment_statuses` hold each chosen record's schedule cohort and
     training status (aligned), for `filter[cohort]` and `filter[training_status]`."""
     out = ResourceSet(path, {**_USER_COLUMNS, "enrolment_cohorts": "list[i32]", "enrolment_statuses": "list[str]",
                              "from_ids": "list[str]"})
-    latest = visibility.latest_unchallenged_records(world, lead_provider_id, profiles)
     users = visibility.visible_participants_v3(world, lead_provider_id, cohorts=ANY_COHORT, profiles=profiles,
                                                latest=latest)
     for user_id in users:
@@ -224,10 +224,11 @@ def _delivery_partners(world: World, lead_provider_id: str, path: str) -> Resour
 
 
 def _unfunded_mentors(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
-                      path: str) -> ResourceSet:
+                      latest: dict[str, InductionRecord | None], path: str) -> ResourceSet:
     out = ResourceSet(path, dict(_USER_COLUMNS))
     out.set_flat([(unfunded_mentor_resource(world, user_id), _user_keys(world, user_id))
-                  for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles)])
+                  for user_id in visibility.unfunded_mentors(world, lead_provider_id, profiles=profiles,
+                                                             latest=latest)])
     return out
 
 
@@ -264,7 +265,8 @@ def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
         for version in old_versions:
             yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", scope_v1,
                                                  version, _DECLARATION_V1_KEYS)
-        yield _participants_v3(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf")
+        latest = visibility.latest_unchallenged_records(world, lead_provider_id, profiles)  # v3 participants, mentors
+        yield _participants_v3(world, lead_provider_id, as_of, profiles, latest, f"{base}/v3/participants-ecf")
         yield _transfers(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf-transfers")
         yield every_declaration.resource_set(
             f"{base}/v3/participant-declarations",
@@ -272,7 +274,7 @@ def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
         yield _statements(world, lead_provider_id, f"{base}/v3/statements")
         yield _partnerships(world, lead_provider_id, f"{base}/v3/partnerships-ecf")
         yield _delivery_partners(world, lead_provider_id, f"{base}/v3/delivery-partners")
-        yield _unfunded_mentors(world, lead_provider_id, profiles, f"{base}/v3/unfunded-mentors-ecf")
+        yield _unfunded_mentors(world, lead_provider_id, profiles, latest, f"{base}/v3/unfunded-mentors-ecf")
     cohort_stamps: dict[str, datetime] = {}
     for (school_id, _), school_cohort in world.school_cohorts.items():
         if school_id not in cohort_stamps or school_cohort.updated_at > cohort_stamps[school_id]:

@@ -497,18 +497,19 @@ def school_in_partnership(world: World, school_id: str, cohort: int) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- mentors
-def unfunded_mentors(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[str]:
+def unfunded_mentors(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None,
+                     latest: dict[str, InductionRecord | None] | None = None) -> list[str]:
     """The v3 unfunded mentors list scope (api.md §3.10, `UnfundedMentorsQuery`): the user ids of mentors
     named (`mentor_profile_id`) on the latest induction record, in this provider's unchallenged
     partnerships, of some participant, when the mentor profile has no induction record of its own in this
     provider's unchallenged partnerships (so no latest one). No cohort filter; the mentor's records with
     other providers, or in this provider's challenged partnerships, do not stop them being listed.
-    (inferred) One entry per user (live: per mentor profile). Order: `users.created_at ASC`, ties by id."""
-    latest_by_profile = {}
-    for profile_id in _provider_profiles(world, lead_provider_id, profiles):
-        record = world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True)
-        if record is not None:
-            latest_by_profile[profile_id] = record
+    (inferred) One entry per user (live: per mentor profile). Order: `users.created_at ASC`, ties by id.
+
+    `latest`: `latest_unchallenged_records` of this provider, when the caller has it already."""
+    if latest is None:
+        latest = latest_unchallenged_records(world, lead_provider_id, profiles)
+    latest_by_profile = {profile_id: record for profile_id, record in latest.items() if record is not None}
     users = set()
     for record in latest_by_profile.values():
         mentor_id = record.mentor_profile_id
