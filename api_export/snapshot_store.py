@@ -135,11 +135,11 @@ def _sha256(path: Path) -> str:
 
 class _Files:
     """The files of a snapshot being built, stored by one background thread: each is made (`_chunk`),
-    hashed (the sha256
-    the manifest records, taken from the bytes in memory), then linked from its content-addressed
-    object `objects/<aa>/<sha256>` when that exists already (an unchanged file is not written again),
-    else written into the staging folder and linked in as the new object. Hashing and writing release
-    the GIL, so they run beside the building of the next set; at most `budget` bytes wait in memory."""
+    hashed (the sha256 the manifest records, taken from the bytes in memory), then linked from its
+    content-addressed object `objects/<aa>/<sha256>` when that exists already (an unchanged file is not
+    written again), else written into the staging folder and linked in as the new object. Making,
+    hashing and writing release the GIL, so they run beside the building of the next set; at most
+    `budget` bytes wait in memory."""
 
     def __init__(self, staging: Path, objects: Path, budget: int = 1 << 30):
         self.staging, self.objects, self.budget = staging, objects, budget

@@ -1,12 +1,12 @@
 """API tokens: one lead provider each, stored only as a digest in the home's `tokens/` folder.
 
-A token is 32 random bytes, URL-safe base64 (43 characters), shown once by `ecf tokens issue`. The
-home keeps `tokens/<sha256 of the token>.json` = `{"lead_provider_id", "lead_provider_slug",
-"issued_at", "label"}`; the token itself is never written anywhere. The server looks each request's
-token up by its digest (`TokenBook`: in memory, re-read when the folder changes), so `ecf tokens
-revoke` (which deletes the file) takes effect at once for every snapshot and every running server.
-Tokens are high-entropy random values, so a plain SHA-256 is a safe digest (nothing to brute-force);
-snapshots never hold tokens.
+A token is `ecf_` and 32 random bytes, URL-safe base64 (47 characters), shown once by `ecf tokens
+issue`. The home keeps `tokens/<sha256 of the token>.json` = `{"lead_provider_id",
+"lead_provider_slug", "issued_at", "label"}`; the token itself is never written anywhere. The server
+looks each request's token up by its digest (`TokenBook`: in memory, re-read when the folder
+changes), so `ecf tokens revoke` (which deletes the file) takes effect at once for every snapshot
+and every running server. Tokens are high-entropy random values, so a plain SHA-256 is a safe digest
+(nothing to brute-force); snapshots never hold tokens.
 """
 
 from __future__ import annotations
