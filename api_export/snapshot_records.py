@@ -22,16 +22,17 @@ import polars as pl
 from api_export.columnar import flat_resources
 from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
+from api_export.participant_records import (
+    ParticipantTables, participant_tables, participants_v1, participants_v3,
+)
 from api_export.timestamps import micros
 from api_export.read_resources import (
     delivery_partner_resource, school_resource, statement_resource, transfer_resource, unfunded_mentor_resource,
 )
-from api_export.serializers import (
-    _entry_order, _v1_entry, participant_resource_v3, partnership_resource,
-)
+from api_export.serializers import partnership_resource
 from pipelines.world import visibility
 from pipelines.world.model import InductionRecord
-from pipelines.world.world import World, latest_first_key
+from pipelines.world.world import World
 
 __all__ = ["ResourceSet", "resource_sets", "SERVED_VERSIONS"]
 
@@ -90,39 +91,17 @@ def _user_keys(world: World, user_id: str) -> dict:
 _USER_COLUMNS = {"id": "str", "created_us": "i64", "updated_us": "i64", "full_name": "str", "email": "str"}
 
 
-def _participants_v1(world: World, lead_provider_id: str, profiles: visibility.ProviderProfiles,
-                     path: str) -> ResourceSet:
+def _participants_v1(tables: ParticipantTables, lead_provider_id: str, path: str) -> ResourceSet:
     """v1/v2 participants (§3.1) as *variants*: for each profile and each schedule cohort of its records in
     this provider's unchallenged partnerships, the entry built from the latest record in that cohort, with
     `rank` = that record's place among the profile's variants (higher is later). The server applies a
     cohort filter by keeping, per profile, the highest-ranked variant whose cohort is in the filter — the
-    live "filter before latest" (§3.1, inferred) for any comma list, without a file per cohort set."""
+    live "filter before latest" (§3.1, inferred) for any comma list, without a file per cohort set.
+    Made column-wise (`participant_records.participants_v1`)."""
     out = ResourceSet(path, {"id": "str", "profile_id": "str", "is_ect": "bool", "cohort": "i32", "rank": "i32",
-                             "created_us": "i64", "updated_us": "i64"}, csv_lines=[])
-    rows = []
-    for profile_id, records in profiles.items():
-        profile = world.profiles.get(profile_id)
-        identity = world.identities.get(profile.identity_id) if profile is not None else None
-        user = world.users.get(identity.user_id) if identity is not None else None
-        if user is None:
-            continue
-        by_cohort: dict[int | None, object] = {}
-        for record in records:
-            if not world.partnership_of_record(record).unchallenged:
-                continue
-            best = by_cohort.get(record.schedule_cohort)
-            if best is None or latest_first_key(record) > latest_first_key(best):
-                by_cohort[record.schedule_cohort] = record
-        ranked = sorted(by_cohort.items(), key=lambda item: latest_first_key(item[1]))
-        for rank, (cohort, record) in enumerate(ranked):
-            rows.append(((user.created_at, user.user_id), _entry_order(profile), cohort or 0, rank, user, profile,
-                         record))
-    rows.sort(key=lambda row: row[:3])
-    out.set_flat([(_v1_entry(world, user, profile, record),
-                   {"id": user.user_id, "profile_id": profile.profile_id, "is_ect": profile.participant_type == "ect",
-                    "cohort": cohort, "rank": rank, "created_us": micros(user.created_at),
-                    "updated_us": micros(user.updated_at)})
-                  for _, _, cohort, rank, user, profile, record in rows])
+                             "created_us": "i64", "updated_us": "i64"})
+    out.records, out.csv_lines, header, out.keys = participants_v1(tables, lead_provider_id)
+    out.csv_header = header.encode() if len(out.records) else None
     return out
 
 
@@ -152,21 +131,13 @@ _DECLARATION_V3_KEYS = {"id": "str", "participant_id": "str", "delivery_partner_
                         "updated_us": "i64"}
 
 
-def _participants_v3(world: World, lead_provider_id: str, as_of: datetime, profiles: visibility.ProviderProfiles,
-                     latest: dict[str, InductionRecord | None], path: str) -> ResourceSet:
+def _participants_v3(tables: ParticipantTables, lead_provider_id: str, as_of: datetime, path: str) -> ResourceSet:
     """v3 participants (§3.3): every user with a chosen (latest unchallenged) record with this provider, in
-    any cohort; `enrolment_cohorts`/`enrolment_statuses` hold each chosen record's schedule cohort and
-    training status (aligned), for `filter[cohort]` and `filter[training_status]`."""
+    any cohort (`participant_records`); `enrolment_cohorts`/`enrolment_statuses` hold each chosen record's
+    schedule cohort and training status (aligned), for `filter[cohort]` and `filter[training_status]`."""
     out = ResourceSet(path, {**_USER_COLUMNS, "enrolment_cohorts": "list[i32]", "enrolment_statuses": "list[str]",
                              "from_ids": "list[str]"})
-    users = visibility.visible_participants_v3(world, lead_provider_id, cohorts=ANY_COHORT, profiles=profiles,
-                                               latest=latest)
-    for user_id in users:
-        resource = participant_resource_v3(world, lead_provider_id, user_id, as_of, visible_only=False, latest=latest)
-        chosen = [r for p in world.profiles_of_user(user_id) if (r := latest.get(p.profile_id)) is not None]
-        out.add(resource, **_user_keys(world, user_id), enrolment_cohorts=[r.schedule_cohort or 0 for r in chosen],
-                enrolment_statuses=[r.training_status for r in chosen],
-                from_ids=sorted({c.from_participant_id for c in world.participant_id_changes.get(user_id, ())}))
+    out.records, out.keys = participants_v3(tables, lead_provider_id, as_of)
     return out
 
 
@@ -252,12 +223,13 @@ def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
     Yielded one at a time so the caller can write and drop each."""
     index = visibility.provider_profile_index(world)
     every_declaration = _Declarations(world)
+    participant_sources = participant_tables(world)
     for lead_provider_id in sorted(world.lead_providers):
         base = f"providers/{lead_provider_id}"
         profiles = index.get(lead_provider_id, {})
         old_versions = [v for v in (1, 2) if f"v{v}" in SERVED_VERSIONS]
         if old_versions:  # v2 participants are byte-identical to v1 (§3.1): built once, stored once
-            participants = _participants_v1(world, lead_provider_id, profiles, "")
+            participants = _participants_v1(participant_sources, lead_provider_id, "")
             for version in old_versions:
                 yield replace(participants, path=f"{base}/v{version}/participants-ecf")
             del participants
@@ -265,8 +237,8 @@ def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
         for version in old_versions:
             yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", scope_v1,
                                                  version, _DECLARATION_V1_KEYS)
-        latest = visibility.latest_unchallenged_records(world, lead_provider_id, profiles)  # v3 participants, mentors
-        yield _participants_v3(world, lead_provider_id, as_of, profiles, latest, f"{base}/v3/participants-ecf")
+        latest = visibility.latest_unchallenged_records(world, lead_provider_id, profiles)  # unfunded mentors
+        yield _participants_v3(participant_sources, lead_provider_id, as_of, f"{base}/v3/participants-ecf")
         yield _transfers(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf-transfers")
         yield every_declaration.resource_set(
             f"{base}/v3/participant-declarations",

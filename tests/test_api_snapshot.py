@@ -197,6 +197,28 @@ def test_bodies_are_the_serializers_bytes(demo_api):
             assert response.content == b'{"data":' + live_json(participant_resource_v1(world, lp, user, as_of)) + b"}"
 
 
+def test_every_v3_participant_of_the_demo_is_the_serializers_bytes(demo_api):
+    """The column-wise v3 participants (`participant_records`) against `participant_resource_v3`, one user
+    at a time, for every provider of the demo: transfers, withdrawals, deferrals, mentors, id changes."""
+    from api_export.json_bytes import live_json
+    from api_export.participant_records import participant_tables, participants_v3
+    from api_export.serializers import participant_resource_v3
+    from api_export.snapshot_records import ANY_COHORT
+
+    _, world, as_of, *_ = demo_api
+    tables = participant_tables(world)
+    seen = b""
+    for lp in world.lead_providers:
+        records, keys = participants_v3(tables, lp, as_of)
+        users = visibility.visible_participants_v3(world, lp, cohorts=ANY_COHORT)
+        assert keys["id"].to_list() == users
+        expected = [live_json(participant_resource_v3(world, lp, u, as_of, visible_only=False)) for u in users]
+        assert [r.encode() for r in records.to_list()] == expected
+        seen += b"".join(expected)
+    for shown in (b'"withdrawal":{', b'"deferral":{', b'"mentor_id":"', b'"participant_id_changes":[{'):
+        assert shown in seen, f"the demo has no v3 participant with {shown.decode()}"
+
+
 # ------------------------------------------------------------------------------------------------- store
 def test_prune_keeps_the_newest_and_the_current_and_drops_unused_objects(tmp_path):
     snapshots = tmp_path / "snapshots"

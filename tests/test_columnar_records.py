@@ -10,9 +10,18 @@ from hypothesis import given, settings, strategies as st
 from api_export.columnar import flat_resources
 from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
 from api_export.json_bytes import live_json
-from api_export.serializers import declaration_resource
-from pipelines.world.model import Declaration, LeadProvider, LineItem, Profile
-from pipelines.world.world import World
+from api_export.participant_records import participant_tables, participants_v1, participants_v3
+from api_export.serializers import (
+    _entry_order, _v1_entry, _v1_record, declaration_resource, participant_resource_v3,
+)
+from api_export.snapshot_records import ANY_COHORT
+from api_export.timestamps import micros
+from pipelines.world import visibility
+from pipelines.world.model import (
+    Declaration, Identity, InductionProgramme, InductionRecord, LeadProvider, LineItem, ParticipantIdChange,
+    Partnership, Profile, ProviderParticipantState, School, User,
+)
+from pipelines.world.world import World, latest_first_key
 
 def csv_line(resource: dict) -> bytes:
     """The oracle: Ruby CSV's row of a resource, one cell at a time — `to_s` (nil → "", booleans →
@@ -92,3 +101,155 @@ def test_flat_resources_equal_the_one_by_one_bytes(rows):
     records, lines = flat_resources(resources, with_csv=True)
     assert [r.encode() for r in records.to_list()] == [live_json(r) for r in resources]
     assert [r.encode() for r in lines.to_list()] == [csv_line(r) for r in resources]
+
+
+# ------------------------------------------------------------------------------------------ v3 participants
+# A few instants, so that records, states and id changes often tie (the tie rules are part of the contract).
+MOMENTS = [datetime(2024, 9, 1, tzinfo=timezone.utc), datetime(2024, 9, 1, 0, 0, 0, 500, tzinfo=timezone.utc),
+           datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 6, 30, 23, 59, 59, tzinfo=timezone.utc)]
+moments = st.sampled_from(MOMENTS) | instants
+tied = st.sampled_from(MOMENTS[:2])
+maybe_text = st.none() | st.sampled_from(["", "a&b", "x<y>"]) | text
+PROVIDERS = ["lp1", "lp2"]
+
+
+@st.composite
+def participant_worlds(draw):
+    """Two providers; partnerships challenged or not; programmes with or without a partnership or school;
+    users with identities, profiles, records (mentors, preferred identities, ends, ties), provider states
+    and id changes, some naming things the world does not hold."""
+    world = World()
+    world.feature_flags["programme_type_changes_2025"] = draw(st.booleans())
+    for lp in PROVIDERS:
+        world.add_lead_provider(LeadProvider(lp, lp.upper(), lp, True))
+    for school in ("s1", "s2"):
+        world.schools[school] = School(school, draw(text), "School", True, False, None, None, None, MOMENTS[0],
+                                       MOMENTS[0])
+    for n in range(4):
+        world.add_partnership(Partnership(
+            f"p{n}", draw(st.sampled_from(PROVIDERS)), draw(st.sampled_from(["dp1", "dp2"])), "s1", 2024, False, False,
+            *draw(st.sampled_from([(None, None)] * 4 + [(MOMENTS[0], None), (None, "mistake")])), MOMENTS[0], MOMENTS[0]))
+        world.add_programme(InductionProgramme(f"g{n}", draw(st.sampled_from(["s1", "s2", "gone"])),
+                                               draw(st.integers(2020, 2026)), "full_induction_programme",
+                                               draw(st.sampled_from([f"p{n}"] * 4 + [None, "gone"])), MOMENTS[0]))
+    profile_ids, identity_ids = [], []
+    for u in range(draw(st.integers(1, 5))):
+        user_id = f"u{u}"
+        world.users[user_id] = User(user_id, draw(text), draw(text), draw(moments), draw(moments))
+        for i in range(draw(st.integers(1, 2))):
+            identity_ids.append(f"{user_id}-i{i}")
+            world.add_identity(Identity(identity_ids[-1], user_id, identity_ids[-1], draw(maybe_text) or "",
+                                        MOMENTS[0], draw(moments)))
+            for p in range(draw(st.integers(0, 2) if i else st.integers(1, 2))):
+                profile_ids.append(f"{identity_ids[-1]}-p{p}")
+                world.add_profile(Profile(
+                    profile_ids[-1], identity_ids[-1], draw(st.sampled_from(["ect", "mentor"])), draw(maybe_text), 2024,
+                    "ecf-standard-september", "s1",
+                    draw(st.sampled_from([None, "eligible", "ineligible", "manual_check", "matched"])),
+                    draw(st.sampled_from([None, "none", "different_trn", "active_flags"])), "active",
+                    draw(st.none() | st.dates()), draw(st.none() | st.booleans()), draw(st.none() | st.booleans()),
+                    draw(moments), draw(moments), draw(st.none() | st.dates()), draw(maybe_text), draw(st.booleans())))
+    for profile_id in profile_ids:
+        for r in range(draw(st.integers(0, 3) if profile_id.endswith("p1") else st.integers(1, 4))):
+            world.add_record(InductionRecord(
+                f"{profile_id}-r{r}", profile_id, f"g{draw(st.integers(0, 3))}", draw(tied), draw(st.none() | moments),
+                draw(st.sampled_from(["active", "withdrawn", "changed", "leaving", "completed"])),
+                draw(st.sampled_from(["active", "deferred", "withdrawn", "withdrawn"])), draw(st.none() | text),
+                draw(st.sampled_from([None, 2024, 2025])), False,
+                draw(st.sampled_from([None, "", "gone", *profile_ids])),
+                draw(st.sampled_from([None, "", "gone", *identity_ids])), draw(tied), draw(moments), "registration"))
+        for _ in range(draw(st.integers(0, 4))):
+            lp = draw(st.sampled_from(PROVIDERS[:1] * 3 + PROVIDERS[1:]))
+            world.provider_states.setdefault((profile_id, lp), []).append(ProviderParticipantState(
+                profile_id, lp, draw(st.sampled_from(["active", "deferred", "withdrawn", "withdrawn"])),
+                draw(st.sampled_from([None, "school-left-fip", "other"])), draw(tied)))
+    for user_id in list(world.users):
+        for _ in range(draw(st.integers(0, 2))):
+            world.participant_id_changes[user_id].append(
+                ParticipantIdChange(user_id, draw(text), draw(text), draw(tied)))
+    return world
+
+
+@settings(max_examples=150, deadline=None)
+@given(participant_worlds(), moments)
+def test_v3_participants_equal_the_serializer(world, now):
+    """Every provider's list: the visible users in order, each record byte for byte, and the hidden keys
+    the server filters on, against `participant_resource_v3` and the scope rules one user at a time."""
+    tables = participant_tables(world)
+    for lp in PROVIDERS:
+        records, keys = participants_v3(tables, lp, now)
+        users = visibility.visible_participants_v3(world, lp, cohorts=ANY_COHORT)
+        assert keys["id"].to_list() == users
+        assert [r.encode() for r in records.to_list()] == [
+            live_json(participant_resource_v3(world, lp, u, now, visible_only=False)) for u in users]
+        chosen = [[r for p in world.profiles_of_user(u)
+                   if (r := world.latest_provider_record(p.profile_id, lp, unchallenged_only=True)) is not None]
+                  for u in users]
+        assert keys["enrolment_cohorts"].to_list() == [[r.schedule_cohort or 0 for r in rs] for rs in chosen]
+        assert keys["enrolment_statuses"].to_list() == [[r.training_status for r in rs] for rs in chosen]
+        assert keys["from_ids"].to_list() == [
+            sorted({c.from_participant_id for c in world.participant_id_changes.get(u, ())}) for u in users]
+        assert keys["updated_us"].to_list() == [micros(world.users[u].updated_at) for u in users]
+        assert keys["email"].to_list() == [world.users[u].email for u in users]
+
+
+def v1_variants(world: World, lp: str) -> list[tuple[dict, dict]]:
+    """The oracle, one profile at a time: for each profile with records in the provider's unchallenged
+    partnerships and each schedule cohort of those records, `_v1_entry` of the latest record in that cohort
+    (`_v1_record` with the one cohort), ranked among the profile's variants by `latest_first_key`."""
+    rows = []
+    for profile in world.profiles.values():
+        identity = world.identities.get(profile.identity_id)
+        user = world.users.get(identity.user_id) if identity is not None else None
+        records = [r for r in world.provider_records(profile.profile_id, lp) if world.partnership_of_record(r).unchallenged]
+        if user is None or not records:
+            continue
+        cohorts = list(dict.fromkeys(r.schedule_cohort for r in records))
+        latest = {c: _v1_record(world, profile.profile_id, lp, {c}) for c in cohorts}
+        ranked = sorted(latest.items(), key=lambda item: latest_first_key(item[1]))
+        for rank, (cohort, record) in enumerate(ranked):
+            rows.append(((user.created_at, user.user_id), _entry_order(profile), cohort or 0, rank, user, profile, record))
+    rows.sort(key=lambda row: row[:4])
+    return [(_v1_entry(world, user, profile, record),
+             {"id": user.user_id, "profile_id": profile.profile_id, "is_ect": profile.participant_type == "ect",
+              "cohort": cohort, "rank": rank, "created_us": micros(user.created_at), "updated_us": micros(user.updated_at)})
+            for _, _, cohort, rank, user, profile, record in rows]
+
+
+@settings(max_examples=150, deadline=None)
+@given(participant_worlds())
+def test_v1_participant_variants_equal_the_serializer(world):
+    """Every provider's v1/v2 variants: order, bytes, CSV rows, header and hidden keys."""
+    assert_v1_variants(world)
+
+
+def test_v1_variants_of_equal_keys_rank_in_the_order_their_cohorts_first_appear():
+    """Records r0 (2024, older), r1 (2025) and r2 (2024) where r1 and r2 tie on `latest_first_key`: the
+    2024 variant (r2) ranks first although r1 comes before r2, because 2024 appeared first (r0)."""
+    world = World()
+    world.add_lead_provider(LeadProvider("lp1", "LP1", "lp1", True))
+    world.users["u"] = User("u", "Kim", "kim@example.org", MOMENTS[0], MOMENTS[0])
+    world.add_identity(Identity("i", "u", "i", "kim@example.org", MOMENTS[0], MOMENTS[0]))
+    world.add_profile(Profile("p", "i", "ect", None, 2024, "ecf-standard-september", "s1", None, None, "active", None,
+                              False, False, MOMENTS[0], MOMENTS[0]))
+    world.add_partnership(Partnership("pa", "lp1", "dp", "s1", 2024, False, False, None, None, MOMENTS[0], MOMENTS[0]))
+    world.add_programme(InductionProgramme("g", "s1", 2024, "full_induction_programme", "pa", MOMENTS[0]))
+    for record_id, cohort, start in (("r0", 2024, MOMENTS[0]), ("r1", 2025, MOMENTS[2]), ("r2", 2024, MOMENTS[2])):
+        world.add_record(InductionRecord(record_id, "p", "g", start, None, "active", "active", record_id, cohort, False,
+                                         None, None, MOMENTS[0], MOMENTS[0], "registration"))
+    assert [k["rank"] for _, k in v1_variants(world, "lp1")] == [0, 1]  # (2024, r2), then (2025, r1)
+    assert [e["attributes"]["schedule_identifier"] for e, _ in v1_variants(world, "lp1")] == ["r2", "r1"]
+    assert_v1_variants(world)
+
+
+def assert_v1_variants(world: World) -> None:
+    tables = participant_tables(world)
+    for lp in PROVIDERS:
+        records, lines, header, keys = participants_v1(tables, lp)
+        expected = v1_variants(world, lp)
+        assert [r.encode() for r in records.to_list()] == [live_json(entry) for entry, _ in expected]
+        assert [line.encode() for line in lines.to_list()] == [csv_line(entry) for entry, _ in expected]
+        assert {name: values.to_list() for name, values in keys.items()} == {
+            name: [k[name] for _, k in expected] for name in keys}
+        if expected:
+            assert header == ",".join(["id", *expected[0][0]["attributes"]]) + "\n"
