@@ -1,13 +1,15 @@
-"""v3 participant records for a snapshot, column-wise: every provider's `participants-ecf` bytes and
-hidden keys from a few whole-world tables (each read once per snapshot), by polars joins.
+"""Participant records for a snapshot, column-wise: every provider's v1/v2 and v3 `participants-ecf`
+bytes (and v1/v2 CSV rows) and hidden keys from a few whole-world tables, read once per snapshot and
+joined by polars.
 
-The values are `serializers.participant_resource_v3`'s, and the scope `visibility.visible_participants_v3`
-with every cohort; each derived value (the chosen record, email, mentor id, participant status, the
-withdrawal and deferral objects, `updated_at`, the TRN) is a polars expression or join named after, and
-documented as, the rule it mirrors. Per-user Python calls into the world (several dict lookups per
-enrolment at random places in an 8 GB heap) took 16–19 s at national scale.
-tests/test_columnar_records.py holds random worlds, and tests/test_api_snapshot.py every participant of
-the demo, to `live_json(participant_resource_v3(…))`, byte for byte.
+The values are `serializers._v1_entry`'s and `serializers.participant_resource_v3`'s, the scopes
+`snapshot_records._participants_v1`'s variants and `visibility.visible_participants_v3` with every cohort;
+each derived value (the chosen record, email, mentor id, statuses, the withdrawal and deferral objects,
+`updated_at`, the TRN) is a polars expression or join named after, and documented as, the rule it
+mirrors. Per-user Python calls into the world (several dict lookups per enrolment at random places in
+an 8 GB heap) took about 27 s at national scale; these take about 6 s.
+tests/test_columnar_records.py holds random worlds to the serializers one user at a time, and
+tests/test_api_snapshot.py every v3 participant of the demo, byte for byte.
 """
 
 from __future__ import annotations
@@ -18,36 +20,13 @@ from operator import attrgetter
 
 import polars as pl
 
-from api_export.columnar import csv_rows, escaped_json
+from api_export.columnar import csv_rows, escaped_json, object_table, rfc3339_of
 from api_export.serializers import FLAG_2025, PARTICIPANT_TYPE, iso_date
 from api_export.timestamps import micros
 from pipelines.world.model import ECT, MENTOR
 from pipelines.world.world import World
 
-__all__ = ["ParticipantTables", "participant_tables", "participants_v1", "participants_v3"]
-
-_STAMP = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _table(objects: list, text: tuple[str, ...] = (), instants: tuple[str, ...] = (), flags: tuple[str, ...] = (),
-           integers: tuple[str, ...] = ()) -> pl.DataFrame:
-    """The named fields of `objects`, one `attrgetter` pass per field; instants as UTC microseconds."""
-    columns = {name: pl.Series(name, list(map(attrgetter(name), objects)), pl.String) for name in text}
-    columns.update({name: pl.Series(name, [None if v is None else micros(v) for v in map(attrgetter(name), objects)],
-                                    pl.Int64) for name in instants})
-    columns.update({name: pl.Series(name, list(map(attrgetter(name), objects)), pl.Boolean) for name in flags})
-    columns.update({name: pl.Series(name, list(map(attrgetter(name), objects)), pl.Int32) for name in integers})
-    return pl.DataFrame(columns)
-
-
-def _stamp_of(micros_expr: pl.Expr) -> pl.Expr:
-    """`serializers.rfc3339` of microseconds."""
-    return micros_expr.cast(pl.Datetime("us", "UTC")).dt.strftime(_STAMP)
-
-
-def _stamp(column: str) -> pl.Expr:
-    return _stamp_of(pl.col(column))
-
+__all__ = ["ParticipantTables", "participant_tables", "participants_v1", "participants_v3", "unfunded_mentors"]
 
 def _present(column: str) -> pl.Expr:
     """Ruby/Python truthiness of an optional string: set and not empty."""
@@ -56,7 +35,7 @@ def _present(column: str) -> pl.Expr:
 
 @dataclass(frozen=True)
 class ParticipantTables:
-    """What every provider's v3 participants are made from, read from the world once per snapshot."""
+    """What every provider's participants are made from, read from the world once per snapshot."""
     chosen: pl.DataFrame  # per (provider, profile): the latest unchallenged record, with its enrolment values
     variants: pl.DataFrame  # per (provider, profile, schedule cohort): the same (v1/v2 participants)
     user_profiles: pl.DataFrame  # `World.profiles_of_user`, in its order (`rank`)
@@ -68,19 +47,21 @@ class ParticipantTables:
 
 def participant_tables(world: World) -> ParticipantTables:
     profiles = list(world.profiles.values())
-    profile_frame = _table(profiles, text=("profile_id", "identity_id", "participant_type", "trn", "eligibility_status",
-                                           "eligibility_reason", "mentor_completion_reason"),
-                           instants=("created_at", "updated_at"), flags=("pupil_premium_uplift", "sparsity_uplift"))
+    profile_frame = object_table(
+        profiles, text=("profile_id", "identity_id", "participant_type", "trn", "eligibility_status",
+                        "eligibility_reason", "mentor_completion_reason"),
+        instants=("created_at", "updated_at"), flags=("pupil_premium_uplift", "sparsity_uplift"))
     profile_frame = profile_frame.rename({"created_at": "profile_created_at", "updated_at": "profile_updated_at"})
     profile_frame = profile_frame.with_columns(
-        pl.Series("induction_end_date", [iso_date(v) for v in map(attrgetter("induction_end_on"), profiles)], pl.String),
+        pl.Series("induction_end_date", [iso_date(v) for v in map(attrgetter("induction_end_on"), profiles)],
+                  pl.String),
         pl.Series("mentor_funding_end_date", [iso_date(v) for v in map(attrgetter("mentor_completion_on"), profiles)],
                   pl.String),
         pl.Series("cohort_changed_after_payments_frozen",
                   [bool(v) for v in map(attrgetter("cohort_changed_after_payments_frozen"), profiles)], pl.Boolean))
-    identities = _table(list(world.identities.values()), text=("identity_id", "user_id", "email"),
+    identities = object_table(list(world.identities.values()), text=("identity_id", "user_id", "email"),
                         instants=("updated_at",)).rename({"updated_at": "identity_updated_at"})
-    users = _table(list(world.users.values()), text=("user_id", "full_name", "email"),
+    users = object_table(list(world.users.values()), text=("user_id", "full_name", "email"),
                    instants=("created_at", "updated_at"))
     profile_users = (profile_frame.select("profile_id", "identity_id")
                      .join(identities.select("identity_id", "user_id", "identity_updated_at"), on="identity_id",
@@ -100,23 +81,25 @@ def participant_tables(world: World) -> ParticipantTables:
                                         "identity_id": [i for _, i in user_identities]},
                                        schema={"user_id": pl.String, "identity_id": pl.String})
 
-    records = _table(list(world.records.values()),
+    records = object_table(list(world.records.values()),
                      text=("induction_record_id", "profile_id", "induction_programme_id", "induction_status",
                            "training_status", "schedule_identifier", "mentor_profile_id", "preferred_identity_id"),
                      instants=("start_at", "end_at", "created_at", "updated_at"),
                      integers=("schedule_cohort",)).with_row_index("ordinal")
     records = records.rename({"created_at": "record_created_at", "updated_at": "record_updated_at"})
-    programmes = _table(list(world.programmes.values()), text=("induction_programme_id", "school_id", "partnership_id"),
+    programmes = object_table(list(world.programmes.values()),
+                              text=("induction_programme_id", "school_id", "partnership_id"),
                         integers=("cohort",))
-    partnerships = _table(list(world.partnerships.values()),
+    partnerships = object_table(list(world.partnerships.values()),
                           text=("partnership_id", "lead_provider_id", "delivery_partner_id", "challenge_reason"),
                           instants=("challenged_at",))
-    schools = _table(list(world.schools.values()), text=("school_id", "urn"))
+    schools = object_table(list(world.schools.values()), text=("school_id", "urn"))
     candidates = _enrolment_values(_unchallenged_records(records, programmes, partnerships), profile_frame,
                                    identities, users, profile_users, schools, user_profiles)
 
     states = [state for held in world.provider_states.values() for state in held]
-    state_frame = (_table(states, text=("profile_id", "lead_provider_id", "state", "reason"), instants=("created_at",))
+    state_frame = (object_table(states, text=("profile_id", "lead_provider_id", "state", "reason"),
+                                instants=("created_at",))
                    .rename({"created_at": "state_at"}).with_row_index("ordinal")
                    # `_provider_state_object`: the latest by creation, ties to the one recorded last
                    .sort("state_at", "ordinal", descending=True)
@@ -159,13 +142,14 @@ def _variants(candidates: pl.DataFrame) -> pl.DataFrame:
             .with_columns(rank=pl.int_range(pl.len(), dtype=pl.Int32).over("lead_provider_id", "profile_id")))
 
 
-def _enrolment_values(chosen: pl.DataFrame, profiles: pl.DataFrame, identities: pl.DataFrame, users: pl.DataFrame,
+def _enrolment_values(candidates: pl.DataFrame, profiles: pl.DataFrame, identities: pl.DataFrame, users: pl.DataFrame,
                       profile_users: pl.DataFrame, schools: pl.DataFrame,
                       user_profiles: pl.DataFrame) -> pl.DataFrame:
-    """The provider-independent values of each chosen record's enrolment (`serializers._enrolment`)."""
-    with_user = chosen.join(user_profiles.select("profile_id", "user_id"), on="profile_id", how="left")
+    """Each candidate record's values that do not depend on the provider or the clock: the v3 enrolment's
+    (`serializers._enrolment`) and the v1/v2 entry's (`serializers._v1_entry`)."""
+    with_user = candidates.join(user_profiles.select("profile_id", "user_id"), on="profile_id", how="left")
     frame = (with_user
-             .join(profiles, on="profile_id", how="inner")
+             .join(profiles, on="profile_id", how="left")  # a record of an unknown profile still names its mentor
              .join(users.select("user_id", pl.col("email").alias("user_email")), on="user_id", how="left")
              .join(identities.select(pl.col("identity_id").alias("preferred_identity_id"),
                                      pl.col("email").alias("preferred_email")), on="preferred_identity_id", how="left")
@@ -173,8 +157,8 @@ def _enrolment_values(chosen: pl.DataFrame, profiles: pl.DataFrame, identities: 
                                         pl.col("user_id").alias("mentor_user_id")), on="mentor_profile_id", how="left")
              # v1/v2 name the user through the profile's own identity (`_v1_entry`)
              .join(profile_users.rename({"user_id": "identity_user_id"}), on="profile_id", how="left")
-             .join(users.select(pl.col("user_id").alias("identity_user_id"), pl.col("email").alias("identity_user_email")),
-                   on="identity_user_id", how="left")
+             .join(users.select(pl.col("user_id").alias("identity_user_id"),
+                                pl.col("email").alias("identity_user_email")), on="identity_user_id", how="left")
              .join(schools, on="school_id", how="left"))
     is_ect, is_mentor = pl.col("participant_type") == ECT, pl.col("participant_type") == MENTOR
     reason = pl.col("eligibility_reason")
@@ -203,7 +187,7 @@ def _user_values(world: World, users: pl.DataFrame, profiles: pl.DataFrame, user
                  user_identities: pl.DataFrame, identities: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     """Per user: `updated_at` (the latest of the user, its identities, its profiles and every record of
     those profiles, any provider), the first non-null TRN of its profiles, and the id changes (newest
-    first, as JSON) with the sorted `from_ids` key."""
+    first) with the sorted `from_ids` key."""
     profile_stamps = user_profiles.join(profiles.select("profile_id", pl.col("profile_updated_at").alias("updated_at"),
                                                         "trn"), on="profile_id", how="inner")
     record_stamps = (records.group_by("profile_id").agg(pl.col("record_updated_at").max().alias("updated_at"))
@@ -216,16 +200,21 @@ def _user_values(world: World, users: pl.DataFrame, profiles: pl.DataFrame, user
               .group_by("user_id").agg(pl.col("updated_at").max().alias("participant_updated_at")))
     trns = (profile_stamps.sort("rank").group_by("user_id")
             .agg(pl.col("trn").drop_nulls().first().alias("teacher_reference_number")))
+    # `read_resources.unfunded_mentor_resource`: the first TRN by the profiles' creation
+    mentor_trns = (profile_stamps.join(profiles.select("profile_id", "profile_created_at"), on="profile_id")
+                   .sort("profile_created_at", "profile_id").group_by("user_id")
+                   .agg(pl.col("trn").drop_nulls().first().alias("mentor_trn")))
     changes = [change for held in world.participant_id_changes.values() for change in held]
-    change_frame = _table(changes, text=("user_id", "from_participant_id", "to_participant_id"),
+    change_frame = object_table(changes, text=("user_id", "from_participant_id", "to_participant_id"),
                           instants=("changed_at",))
     change_lists = (change_frame.sort("changed_at", descending=True, maintain_order=True)  # newest first, stable
                     .group_by("user_id", maintain_order=True)
                     .agg(pl.struct("from_participant_id", "to_participant_id",
-                                   _stamp("changed_at").alias("changed_at")).alias("participant_id_changes"),
+                                   rfc3339_of(pl.col("changed_at")).alias("changed_at"))
+                         .alias("participant_id_changes"),
                          pl.col("from_participant_id").unique().sort().alias("from_ids")))
     return (users.join(stamps, on="user_id", how="left").join(trns, on="user_id", how="left")
-            .join(change_lists, on="user_id", how="left"))
+            .join(mentor_trns, on="user_id", how="left").join(change_lists, on="user_id", how="left"))
 
 
 def participants_v3(tables: ParticipantTables, lead_provider_id: str, as_of: datetime) -> tuple[pl.Series, dict]:
@@ -250,11 +239,11 @@ def participants_v3(tables: ParticipantTables, lead_provider_id: str, as_of: dat
         "teacher_reference_number_validated", "eligible_for_funding", "pupil_premium_uplift", "sparsity_uplift",
         "schedule_identifier", "delivery_partner_id",
         pl.when((pl.col("training_status") == "withdrawn") & pl.col("withdrawn_at").is_not_null())
-        .then(pl.struct(mapped.alias("reason"), _stamp("withdrawn_at").alias("date"))).alias("withdrawal"),
+        .then(pl.struct(mapped.alias("reason"), rfc3339_of(pl.col("withdrawn_at")).alias("date"))).alias("withdrawal"),
         pl.when((pl.col("training_status") == "deferred") & pl.col("deferred_at").is_not_null())
-        .then(pl.struct(pl.col("deferred_reason").alias("reason"), _stamp("deferred_at").alias("date")))
+        .then(pl.struct(pl.col("deferred_reason").alias("reason"), rfc3339_of(pl.col("deferred_at")).alias("date")))
         .alias("deferral"),
-        _stamp("profile_created_at").alias("created_at"), "induction_end_date", "mentor_funding_end_date",
+        rfc3339_of(pl.col("profile_created_at")).alias("created_at"), "induction_end_date", "mentor_funding_end_date",
         "cohort_changed_after_payments_frozen", "mentor_ineligible_for_funding_reason",
     ).alias("enrolment")
     lists = (enrolments.sort("user_id", "record_created_at", "profile_id")  # enrolment order: the record's creation
@@ -269,7 +258,7 @@ def participants_v3(tables: ParticipantTables, lead_provider_id: str, as_of: dat
                                  for name in ("ecf_enrolments", "participant_id_changes", "enrolment_cohorts",
                                               "enrolment_statuses", "from_ids")))
     attributes = pl.struct("full_name", "teacher_reference_number",
-                           _stamp("participant_updated_at").alias("updated_at"), "ecf_enrolments",
+                           rfc3339_of(pl.col("participant_updated_at")).alias("updated_at"), "ecf_enrolments",
                            "participant_id_changes")
     records = escaped_json(frame, pl.struct(pl.col("user_id").alias("id"), pl.lit(PARTICIPANT_TYPE).alias("type"),
                                             attributes.alias("attributes")))
@@ -299,8 +288,8 @@ def _participant_status(now: int) -> pl.Expr:
 
 def participants_v1(tables: ParticipantTables, lead_provider_id: str) -> tuple[pl.Series, pl.Series, str, dict]:
     """The provider's v1/v2 participant variants (`snapshot_records._participants_v1`) as the live bytes
-    (`serializers._v1_entry`), their CSV rows, the CSV header row and their hidden keys. Order: the user's creation and id,
-    ECT before mentor, the profile's creation and id, the cohort (null as 0), the rank."""
+    (`serializers._v1_entry`), their CSV rows, the CSV header row and their hidden keys. Order: the user's
+    creation and id, ECT before mentor, the profile's creation and id, the cohort (null as 0), the rank."""
     frame = (tables.variants.filter(pl.col("lead_provider_id") == lead_provider_id)
              .join(tables.users.select(pl.col("user_id").alias("identity_user_id"), "full_name",
                                        pl.col("created_at").alias("user_created_at"),
@@ -321,7 +310,7 @@ def participants_v1(tables: ParticipantTables, lead_provider_id: str) -> tuple[p
         *(pl.col(name) for name in ("teacher_reference_number_validated", "eligible_for_funding",
                                     "pupil_premium_uplift", "sparsity_uplift", "training_status")),
         pl.col("profile_id").alias("training_record_id"), pl.col("schedule_identifier"),
-        _stamp_of(updated).alias("updated_at"),
+        rfc3339_of(updated).alias("updated_at"),
     ]
     records = escaped_json(frame, pl.struct(pl.col("identity_user_id").alias("id"),
                                             pl.lit(PARTICIPANT_TYPE).alias("type"),
@@ -332,3 +321,22 @@ def participants_v1(tables: ParticipantTables, lead_provider_id: str) -> tuple[p
             "is_ect": frame["participant_type"] == ECT, "cohort": frame["cohort_key"], "rank": frame["rank"],
             "created_us": frame["user_created_at"], "updated_us": frame["user_updated_at"]}
     return records, lines, header, keys
+
+
+def unfunded_mentors(tables: ParticipantTables, lead_provider_id: str) -> tuple[pl.Series, dict]:
+    """The provider's unfunded mentors (`visibility.unfunded_mentors`: the users of mentor profiles named on
+    the provider's chosen records that have no chosen record of their own, in `_users_in_order`) as the
+    live bytes (`read_resources.unfunded_mentor_resource`), and their hidden keys."""
+    chosen = tables.chosen.filter(pl.col("lead_provider_id") == lead_provider_id)
+    named = chosen.filter(_present("mentor_profile_id")).select(pl.col("mentor_profile_id").alias("profile_id"))
+    mentors = (named.join(chosen.select("profile_id"), on="profile_id", how="anti")
+               .join(tables.profile_users, on="profile_id", how="inner").select("user_id").unique())
+    frame = mentors.join(tables.users, on="user_id", how="inner").sort("created_at", "user_id")
+    attributes = pl.struct("full_name", "email", pl.col("mentor_trn").alias("teacher_reference_number"),
+                           rfc3339_of(pl.col("created_at")).alias("created_at"),
+                           rfc3339_of(pl.col("updated_at")).alias("updated_at"))
+    records = escaped_json(frame, pl.struct(pl.col("user_id").alias("id"), pl.lit("unfunded-mentor").alias("type"),
+                                            attributes.alias("attributes")))
+    keys = {"id": frame["user_id"], "created_us": frame["created_at"], "updated_us": frame["updated_at"],
+            "full_name": frame["full_name"], "email": frame["email"]}
+    return records, keys

@@ -118,35 +118,49 @@ def _write_set(files: _Files, resource_set: ResourceSet) -> int:
         files.add(f"{resource_set.path}/{chunk_name(number, 'ndjson')}", *_chunk(records, number * CHUNK_RECORDS, "\n"))
         if lines is not None:
             files.add(f"{resource_set.path}/{chunk_name(number, 'csv')}", *_chunk(lines, number * CHUNK_RECORDS, ""))
-    buffer = io.BytesIO()
-    _index_frame(resource_set).write_parquet(buffer, compression="zstd", statistics=False)
-    index = buffer.getvalue()
-    files.add(f"{resource_set.path}/index.parquet", len(index), lambda: index)
+    files.add(f"{resource_set.path}/index.parquet", _INDEX_ROW_BYTES * len(records), lambda: _index_bytes(resource_set))
     return chunks
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+# A guess of an index row's size while it waits to be written (`_Files`'s memory budget).
+_INDEX_ROW_BYTES = 64
+
+
+def _index_bytes(resource_set: ResourceSet) -> bytes:
+    """`index.parquet`, made by a writer thread: polars writes it without the GIL (about 3 s for the
+    national snapshot's 5 M rows, beside the building of the next sets)."""
+    buffer = io.BytesIO()
+    _index_frame(resource_set).write_parquet(buffer, compression="zstd", statistics=False)
+    return buffer.getvalue()
+
+
+def _read_back(path: Path) -> tuple[str, int, int]:
+    """A file's sha256, size and number of `\\n` bytes (records of an ndjson chunk), in one read."""
+    digest, size, lines = hashlib.sha256(), 0, 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            size += len(block)
+            lines += block.count(b"\n")
+    return digest.hexdigest(), size, lines
 
 
 class _Files:
-    """The files of a snapshot being built, stored by one background thread: each is made (`_chunk`),
-    hashed (the sha256 the manifest records, taken from the bytes in memory), then linked from its
-    content-addressed object `objects/<aa>/<sha256>` when that exists already (an unchanged file is not
-    written again), else written into the staging folder and linked in as the new object. Making,
-    hashing and writing release the GIL, so they run beside the building of the next set; at most
-    `budget` bytes wait in memory."""
+    """The files of a snapshot being built, stored by two background threads: each is made (`_chunk`,
+    `_index_bytes`), hashed (the sha256 the manifest records, taken from the bytes in memory), then
+    linked from its content-addressed object `objects/<aa>/<sha256>` when that exists already (an
+    unchanged file is not written again), else written into the staging folder and linked in as the new
+    object; then read back and compared with the bytes hashed, which verifies the file (new or shared)
+    without hashing it a second time. Making, hashing, writing and comparing release the GIL, so they
+    run beside the building of the next set; at most `budget` bytes wait in memory."""
 
     def __init__(self, staging: Path, objects: Path, budget: int = 1 << 30):
         self.staging, self.objects, self.budget = staging, objects, budget
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-files")
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="snapshot-files")
         self.pending: deque[tuple[int, Future]] = deque()
         self.waiting = 0
         self.stored: dict[str, dict] = {}
+        self.newlines: dict[str, int] = {}  # per ndjson chunk: its newline bytes (records)
 
     def add(self, relative: str, size: int, make: Callable[[], bytes]) -> None:
         """Store the file `make()` gives (`size` bytes) under `relative`."""
@@ -158,8 +172,9 @@ class _Files:
     def _settle_oldest(self) -> None:
         size, future = self.pending.popleft()
         self.waiting -= size
-        relative, entry = future.result()  # re-raises the thread's error here
+        relative, entry, newlines = future.result()  # re-raises the thread's error here
         self.stored[relative] = entry
+        self.newlines[relative] = newlines
 
     def finish(self) -> dict[str, dict]:
         """Every file's sha256 and size, by path in sorted order, once all are stored."""
@@ -170,7 +185,7 @@ class _Files:
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _store(self, relative: str, make: Callable[[], bytes]) -> tuple[str, dict]:
+    def _store(self, relative: str, make: Callable[[], bytes]) -> tuple[str, dict, int]:
         content = make()
         sha = hashlib.sha256(content).hexdigest()
         path, blob = self.staging / relative, self.objects / sha[:2] / sha
@@ -189,7 +204,11 @@ class _Files:
                 temporary = blob.with_suffix(".tmp")
                 shutil.copyfile(path, temporary)
                 os.replace(temporary, blob)
-        return relative, {"sha256": sha, "bytes": len(content)}
+        if path.read_bytes() != content:
+            raise SnapshotError(f"{path} does not hold the bytes written (a damaged stored object "
+                                f"{blob}, or a failing disk); delete the object and publish again")
+        records = content.count(b"\n") if relative.endswith(".ndjson") else 0
+        return relative, {"sha256": sha, "bytes": len(content)}, records
 
 
 def _link(blob: Path, path: Path) -> None:
@@ -219,24 +238,33 @@ def verify_snapshot(folder: Path) -> dict:
     except (OSError, orjson.JSONDecodeError) as error:
         raise SnapshotError(f"{folder / 'manifest.json'} cannot be read ({error}); publish the cycle again "
                             "with `ecf publish`") from None
-    def matches(item: tuple[str, dict]) -> bool:
-        path = folder / item[0]
-        return path.is_file() and path.stat().st_size == item[1]["bytes"] and _sha256(path) == item[1]["sha256"]
+
+    def read_back(relative: str) -> tuple[str, int, int] | None:
+        path = folder / relative
+        return _read_back(path) if path.is_file() else None
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # hashlib releases the GIL
-        results = list(pool.map(matches, manifest["files"].items()))
-    for (relative, _), ok in zip(manifest["files"].items(), results):
-        if not ok:
+        found = dict(zip(manifest["files"], pool.map(read_back, manifest["files"])))
+    for relative, entry in manifest["files"].items():
+        if found[relative] is None or found[relative][:2] != (entry["sha256"], entry["bytes"]):
             raise SnapshotError(f"{folder / relative} does not match its manifest entry; the snapshot is damaged: "
                                 "publish the cycle again with `ecf publish`")
+    _check_counts(folder, manifest, {relative: newlines for relative, (_, _, newlines) in found.items()})
+    return manifest
+
+
+def _check_counts(folder: Path, manifest: dict, newlines: dict[str, int]) -> None:
+    """Every set's records (the `\\n` bytes of its chunks), index rows and manifest count agree."""
     for relative, entry in manifest["sets"].items():
-        lines = sum((folder / relative / chunk_name(n, "ndjson")).read_bytes().count(b"\n")
-                    for n in range(entry["chunks"]))
+        chunks = [newlines.get(f"{relative}/{chunk_name(n, 'ndjson')}") for n in range(entry["chunks"])]
+        if None in chunks:
+            raise SnapshotError(f"{folder / relative}: a records chunk is missing from the manifest; publish the "
+                                "cycle again with `ecf publish`")
+        lines = sum(chunks)
         rows = pl.scan_parquet(folder / relative / "index.parquet").select(pl.len()).collect().item()
         if not lines == rows == entry["records"]:
             raise SnapshotError(f"{folder / relative}: {lines} records, {rows} index rows, manifest says "
                                 f"{entry['records']}; publish the cycle again with `ecf publish`")
-    return manifest
 
 
 def _point_current(snapshots: Path, snapshot_id: str) -> None:
@@ -301,7 +329,7 @@ def write_snapshot(snapshots: Path, snapshot_id: str, as_of: datetime, sets: Ite
                 "record_counts": {"total": sum(c["records"] for c in counts.values())},
                 "sets": counts, "files": files}
     (staging / "manifest.json").write_bytes(_manifest_bytes(manifest))
-    verify_snapshot(staging)
+    _check_counts(staging, manifest, files_of.newlines)  # each file was compared as it was stored (`_Files`)
     if final.exists():
         retired = snapshots / f"{_STAGING}{snapshot_id}.old"
         os.replace(final, retired)

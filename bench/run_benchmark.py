@@ -139,9 +139,10 @@ def _run_snapshot(home, profile: Path | None = None) -> dict:
 
     publish.load_checkpoint = timed("load world", publish.load_checkpoint)
     publish.resource_sets = timed_sets(publish.resource_sets)
-    store._write_set = timed("join chunks, index (files handed to the writer thread)", store._write_set)
-    store._Files.finish = timed("wait for the writer thread (hash, write, link objects)", store._Files.finish)
-    store.verify_snapshot = timed("verify", store.verify_snapshot)
+    store._write_set = timed("hand the files to the writer threads", store._write_set)
+    store._Files.finish = timed("wait for the writer threads (index, hash, write, link, compare)",
+                                store._Files.finish)
+    store._check_counts = timed("verify", store._check_counts)  # each file is compared as it is stored
 
     profiler = None
     if profile:

@@ -197,11 +197,13 @@ def test_bodies_are_the_serializers_bytes(demo_api):
             assert response.content == b'{"data":' + live_json(participant_resource_v1(world, lp, user, as_of)) + b"}"
 
 
-def test_every_v3_participant_of_the_demo_is_the_serializers_bytes(demo_api):
-    """The column-wise v3 participants (`participant_records`) against `participant_resource_v3`, one user
-    at a time, for every provider of the demo: transfers, withdrawals, deferrals, mentors, id changes."""
+def test_every_v3_participant_and_unfunded_mentor_of_the_demo_is_the_serializers_bytes(demo_api):
+    """The column-wise v3 participants and unfunded mentors (`participant_records`) against
+    `participant_resource_v3` and `unfunded_mentor_resource`, one user at a time, for every provider of the
+    demo: transfers, withdrawals, deferrals, mentors, id changes."""
     from api_export.json_bytes import live_json
-    from api_export.participant_records import participant_tables, participants_v3
+    from api_export.participant_records import participant_tables, participants_v3, unfunded_mentors
+    from api_export.read_resources import unfunded_mentor_resource
     from api_export.serializers import participant_resource_v3
     from api_export.snapshot_records import ANY_COHORT
 
@@ -215,6 +217,10 @@ def test_every_v3_participant_of_the_demo_is_the_serializers_bytes(demo_api):
         expected = [live_json(participant_resource_v3(world, lp, u, as_of, visible_only=False)) for u in users]
         assert [r.encode() for r in records.to_list()] == expected
         seen += b"".join(expected)
+        records, keys = unfunded_mentors(tables, lp)
+        mentors = visibility.unfunded_mentors(world, lp)
+        assert keys["id"].to_list() == mentors
+        assert [r.encode() for r in records.to_list()] == [live_json(unfunded_mentor_resource(world, u)) for u in mentors]
     for shown in (b'"withdrawal":{', b'"deferral":{', b'"mentor_id":"', b'"participant_id_changes":[{'):
         assert shown in seen, f"the demo has no v3 participant with {shown.decode()}"
 

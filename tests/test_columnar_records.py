@@ -8,12 +8,13 @@ from datetime import datetime, timezone
 from hypothesis import given, settings, strategies as st
 
 from api_export.columnar import flat_resources
-from api_export.declaration_records import declaration_csv, declaration_frame, declaration_json
+from api_export.declaration_records import declaration_frame, declaration_texts
 from api_export.json_bytes import live_json
-from api_export.participant_records import participant_tables, participants_v1, participants_v3
+from api_export.participant_records import participant_tables, participants_v1, participants_v3, unfunded_mentors
 from api_export.serializers import (
     _entry_order, _v1_entry, _v1_record, declaration_resource, participant_resource_v3,
 )
+from api_export.read_resources import unfunded_mentor_resource
 from api_export.snapshot_records import ANY_COHORT
 from api_export.timestamps import micros
 from pipelines.world import visibility
@@ -82,12 +83,12 @@ def test_every_version_and_csv_row_equals_the_serializer(rows, provider_name):
         for line_type, state, statement_id in held:
             moment = declaration.created_at
             world.add_line_item(LineItem(declaration.declaration_id, statement_id, line_type, state, moment, moment))
-    frame = declaration_frame(world, items)
+    json, csv = declaration_texts(declaration_frame(world, items))
     for version in (1, 2, 3):
         expected = [live_json(declaration_resource(world, d, version)) for d in items]
-        assert [s.encode() for s in declaration_json(frame, version).to_list()] == expected
+        assert [s.encode() for s in json[version].to_list()] == expected
     for version in (1, 2):
-        rows, header = declaration_csv(frame, version)
+        rows, header = csv[version]
         resources = [declaration_resource(world, d, version) for d in items]
         assert [r.encode() for r in rows.to_list()] == [csv_line(r) for r in resources]
         assert header == ",".join(["id", *resources[0]["attributes"]]) + "\n"
@@ -128,7 +129,8 @@ def participant_worlds(draw):
     for n in range(4):
         world.add_partnership(Partnership(
             f"p{n}", draw(st.sampled_from(PROVIDERS)), draw(st.sampled_from(["dp1", "dp2"])), "s1", 2024, False, False,
-            *draw(st.sampled_from([(None, None)] * 4 + [(MOMENTS[0], None), (None, "mistake")])), MOMENTS[0], MOMENTS[0]))
+            *draw(st.sampled_from([(None, None)] * 4 + [(MOMENTS[0], None), (None, "mistake")])), MOMENTS[0],
+            MOMENTS[0]))
         world.add_programme(InductionProgramme(f"g{n}", draw(st.sampled_from(["s1", "s2", "gone"])),
                                                draw(st.integers(2020, 2026)), "full_induction_programme",
                                                draw(st.sampled_from([f"p{n}"] * 4 + [None, "gone"])), MOMENTS[0]))
@@ -149,7 +151,7 @@ def participant_worlds(draw):
                     draw(st.sampled_from([None, "none", "different_trn", "active_flags"])), "active",
                     draw(st.none() | st.dates()), draw(st.none() | st.booleans()), draw(st.none() | st.booleans()),
                     draw(moments), draw(moments), draw(st.none() | st.dates()), draw(maybe_text), draw(st.booleans())))
-    for profile_id in profile_ids:
+    for profile_id in profile_ids + ["ghost"]:  # "ghost": records of a profile the world does not hold
         for r in range(draw(st.integers(0, 3) if profile_id.endswith("p1") else st.integers(1, 4))):
             world.add_record(InductionRecord(
                 f"{profile_id}-r{r}", profile_id, f"g{draw(st.integers(0, 3))}", draw(tied), draw(st.none() | moments),
@@ -201,18 +203,21 @@ def v1_variants(world: World, lp: str) -> list[tuple[dict, dict]]:
     for profile in world.profiles.values():
         identity = world.identities.get(profile.identity_id)
         user = world.users.get(identity.user_id) if identity is not None else None
-        records = [r for r in world.provider_records(profile.profile_id, lp) if world.partnership_of_record(r).unchallenged]
+        records = [r for r in world.provider_records(profile.profile_id, lp)
+                   if world.partnership_of_record(r).unchallenged]
         if user is None or not records:
             continue
         cohorts = list(dict.fromkeys(r.schedule_cohort for r in records))
         latest = {c: _v1_record(world, profile.profile_id, lp, {c}) for c in cohorts}
         ranked = sorted(latest.items(), key=lambda item: latest_first_key(item[1]))
         for rank, (cohort, record) in enumerate(ranked):
-            rows.append(((user.created_at, user.user_id), _entry_order(profile), cohort or 0, rank, user, profile, record))
+            rows.append(((user.created_at, user.user_id), _entry_order(profile), cohort or 0, rank, user, profile,
+                         record))
     rows.sort(key=lambda row: row[:4])
     return [(_v1_entry(world, user, profile, record),
              {"id": user.user_id, "profile_id": profile.profile_id, "is_ect": profile.participant_type == "ect",
-              "cohort": cohort, "rank": rank, "created_us": micros(user.created_at), "updated_us": micros(user.updated_at)})
+              "cohort": cohort, "rank": rank, "created_us": micros(user.created_at),
+              "updated_us": micros(user.updated_at)})
             for _, _, cohort, rank, user, profile, record in rows]
 
 
@@ -253,3 +258,18 @@ def assert_v1_variants(world: World) -> None:
             name: [k[name] for _, k in expected] for name in keys}
         if expected:
             assert header == ",".join(["id", *expected[0][0]["attributes"]]) + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(participant_worlds())
+def test_unfunded_mentors_equal_the_one_at_a_time_rules(world):
+    """Every provider's unfunded mentors: `visibility.unfunded_mentors` in order, each record
+    `unfunded_mentor_resource`'s bytes, and the user keys."""
+    tables = participant_tables(world)
+    for lp in PROVIDERS:
+        records, keys = unfunded_mentors(tables, lp)
+        users = visibility.unfunded_mentors(world, lp)
+        assert keys["id"].to_list() == users
+        assert [r.encode() for r in records.to_list()] == [live_json(unfunded_mentor_resource(world, u)) for u in users]
+        assert keys["created_us"].to_list() == [micros(world.users[u].created_at) for u in users]
+        assert keys["full_name"].to_list() == [world.users[u].full_name for u in users]
