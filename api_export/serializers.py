@@ -53,7 +53,7 @@ docstring of the function it affects):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import date, datetime, timezone
 
 from pipelines.world.model import (
@@ -445,8 +445,7 @@ def _enrolment(world: World, user: User, profile: Profile, record: InductionReco
 
 
 def participant_resource_v3(world: World, lead_provider_id: str, user_id: str, now: datetime, *,
-                            cohorts: Collection[int] | None = None, visible_only: bool = True,
-                            latest: Mapping[str, InductionRecord | None] | None = None) -> dict | None:
+                            cohorts: Collection[int] | None = None, visible_only: bool = True) -> dict | None:
     """The v3 participant (one object per user, §3.3), or None when the user is not visible: no profile
     has a latest record in this provider's unchallenged partnerships with its schedule cohort in
     `cohorts` (default: every cohort after 2020; "latest" is chosen over all cohorts, the filter after).
@@ -467,9 +466,6 @@ def participant_resource_v3(world: World, lead_provider_id: str, user_id: str, n
     `visible_only=False` (for a participant action's receipt, inferred: the live action answer serializes
     the acted-on user without the list's cohort scope) builds the object for any known user, even when no
     enrolment is in `cohorts` (or there is none at all: `ecf_enrolments` is then `[]`).
-
-    `latest`: each profile's latest unchallenged record with this provider
-    (`visibility.latest_unchallenged_records`), when the caller has them for many users (the snapshot builder).
     """
     user = world.users.get(user_id)
     if user is None:
@@ -477,8 +473,7 @@ def participant_resource_v3(world: World, lead_provider_id: str, user_id: str, n
     profiles = world.profiles_of_user(user_id)
     chosen = []
     for profile in profiles:
-        record = (world.latest_provider_record(profile.profile_id, lead_provider_id, unchallenged_only=True)
-                  if latest is None else latest.get(profile.profile_id))
+        record = world.latest_provider_record(profile.profile_id, lead_provider_id, unchallenged_only=True)
         if record is not None:
             chosen.append((profile, record))
     if visible_only and not any(_cohort_ok(record.schedule_cohort, cohorts) for _, record in chosen):

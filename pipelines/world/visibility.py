@@ -154,7 +154,7 @@ def latest_unchallenged_records(world: World, lead_provider_id: str,
                                 profiles: ProviderProfiles | None = None) -> dict[str, InductionRecord | None]:
     """Each profile's latest record in this provider's unchallenged partnerships (`World.latest_provider_record`
     with `unchallenged_only`), for every profile with a record with the provider: the v3 participant's
-    chosen records, computed once per provider by callers that serialize many users."""
+    chosen records."""
     return {profile_id: world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True,
                                                      records=records)
             for profile_id, records in _provider_profiles(world, lead_provider_id, profiles).items()}
@@ -162,8 +162,7 @@ def latest_unchallenged_records(world: World, lead_provider_id: str,
 
 def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None,
                             training_status: str | None = None, *,
-                            profiles: ProviderProfiles | None = None,
-                            latest: dict[str, InductionRecord | None] | None = None) -> list[str]:
+                            profiles: ProviderProfiles | None = None) -> list[str]:
     """The v3 participants list scope (api.md §3.3): users with at least one ECF profile whose latest
     induction record in this provider's *unchallenged* partnerships (`World.latest_provider_record(…,
     unchallenged_only=True)`, "latest" over all cohorts) has its schedule cohort in `cohorts` (default
@@ -177,7 +176,6 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
     live 400): (inferred) matched against the same record that makes the user visible, so a user is kept
     when one profile's chosen record is both in the cohort filter and of that training status.
 
-    `latest`: `latest_unchallenged_records` of this provider, when the caller has it already.
     Order: `users.created_at ASC`, ties by user id."""
     if training_status is not None and training_status not in TRAINING_STATUSES:
         raise ValueError(f"training_status must be one of {list(TRAINING_STATUSES)}, not {training_status!r}")
@@ -187,8 +185,7 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
         user_id = _user_of_profile(world, profile) if profile is not None else None
         if user_id is None or user_id in users:
             continue
-        record = (world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True)
-                  if latest is None else latest.get(profile_id))
+        record = world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True)
         if record is None or not _cohort_ok(record.schedule_cohort, cohorts):
             continue
         if training_status is not None and record.training_status != training_status:
@@ -497,18 +494,14 @@ def school_in_partnership(world: World, school_id: str, cohort: int) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- mentors
-def unfunded_mentors(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None,
-                     latest: dict[str, InductionRecord | None] | None = None) -> list[str]:
+def unfunded_mentors(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[str]:
     """The v3 unfunded mentors list scope (api.md §3.10, `UnfundedMentorsQuery`): the user ids of mentors
     named (`mentor_profile_id`) on the latest induction record, in this provider's unchallenged
     partnerships, of some participant, when the mentor profile has no induction record of its own in this
     provider's unchallenged partnerships (so no latest one). No cohort filter; the mentor's records with
     other providers, or in this provider's challenged partnerships, do not stop them being listed.
-    (inferred) One entry per user (live: per mentor profile). Order: `users.created_at ASC`, ties by id.
-
-    `latest`: `latest_unchallenged_records` of this provider, when the caller has it already."""
-    if latest is None:
-        latest = latest_unchallenged_records(world, lead_provider_id, profiles)
+    (inferred) One entry per user (live: per mentor profile). Order: `users.created_at ASC`, ties by id."""
+    latest = latest_unchallenged_records(world, lead_provider_id, profiles)
     latest_by_profile = {profile_id: record for profile_id, record in latest.items() if record is not None}
     users = set()
     for record in latest_by_profile.values():
