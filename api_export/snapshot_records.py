@@ -57,8 +57,8 @@ class ResourceSet:
     """One endpoint's records for one scope (e.g. `providers/<id>/v3/participants-ecf`).
 
     `records` are bytes made one by one (`add`: nested resources), or a polars string Series made
-    column-wise (`set_flat`, declarations), which the store writes without encoding each record on its
-    own; `csv_lines` (v1/v2 CSV endpoints) are always made column-wise."""
+    column-wise (`set_flat`, declarations, participants), which the store writes without encoding each
+    record on its own; `csv_lines` (v1/v2 CSV endpoints) are always made column-wise."""
     path: str
     columns: dict[str, str]  # hidden key name -> polars dtype name (for an empty set's index)
     records: list[bytes] | pl.Series = field(default_factory=list)

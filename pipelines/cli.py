@@ -622,6 +622,29 @@ def snapshots_prune(
     out.print(f"deleted {len(deleted)} snapshot(s)" + (f": {', '.join(deleted)}" if deleted else ""))
 
 
+@snapshots_app.command("verify")
+def snapshots_verify(
+    snapshot_id: Annotated[Optional[str], typer.Argument(help="The snapshot id (`ecf snapshots list`); default: "
+                                                               "the current one.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Check a stored snapshot: every file's sha256 and size against the manifest, every set's record count
+    against its index (e.g. after copying a home, or to look for damage on disk). Publishing verifies each
+    snapshot as it writes it; this reads it all again."""
+    from api_export.snapshot_store import SnapshotError, current_snapshot_id, snapshot_folder, verify_snapshot
+
+    target = _home(home)
+    chosen = snapshot_id or current_snapshot_id(target.snapshots)
+    if chosen is None:
+        _refuse(f"no snapshot has been published in {target.snapshots}; run `ecf cycle` (or `ecf publish`)")
+    try:
+        manifest = verify_snapshot(snapshot_folder(target.snapshots, chosen))
+    except SnapshotError as error:
+        _refuse(str(error))
+    out.print(f"snapshot {chosen}: {len(manifest['files'])} files and {manifest['record_counts']['total']:,} "
+              "records match its manifest")
+
+
 # ---------------------------------------------------------------------------- ecf serve
 @app.command()
 def serve(

@@ -260,6 +260,42 @@ def test_a_damaged_snapshot_fails_verification(tmp_path):
         verify_snapshot(folder)
 
 
+def test_publishing_over_a_damaged_stored_object_is_refused(tmp_path):
+    """Each file is read back once stored and compared with the bytes hashed: an unchanged file is linked
+    to its stored object, so a damaged object is caught there and `current` does not move."""
+    snapshots = tmp_path / "snapshots"
+    write_snapshot(snapshots, "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    damaged = next(path for path in (snapshots / "objects").rglob("*") if path.is_file())
+    content = damaged.read_bytes()
+    with damaged.open("r+b") as handle:  # in place: every snapshot file linked to it changes too
+        handle.write(bytes([content[0] ^ 1]))
+    with pytest.raises(SnapshotError, match="does not hold the bytes written"):
+        write_snapshot(snapshots, "2025-03-02T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    assert os.readlink(snapshots / "current") == "2025-03-01T020000Z"
+
+
+def test_snapshots_verify_checks_the_current_or_a_named_snapshot(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import EXIT_REFUSED, app
+
+    snapshots = tmp_path / "snapshots"
+    runner = CliRunner()
+    missing = runner.invoke(app, ["snapshots", "verify", "--home", str(tmp_path)])
+    assert missing.exit_code == EXIT_REFUSED and "no snapshot has been published" in missing.output
+    write_snapshot(snapshots, "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})
+    good = runner.invoke(app, ["snapshots", "verify", "--home", str(tmp_path)])
+    assert good.exit_code == 0 and "snapshot 2025-03-01T020000Z:" in good.output, good.output
+    target = next((snapshots / "2025-03-01T020000Z").rglob("records-*.ndjson"))
+    content = target.read_bytes()
+    target.unlink()  # break the hard link first: the object store keeps the good copy
+    target.write_bytes(content.replace(b"2", b"3", 1))
+    damaged = runner.invoke(app, ["snapshots", "verify", "2025-03-01T020000Z", "--home", str(tmp_path)])
+    assert damaged.exit_code == EXIT_REFUSED and "does not match its manifest" in damaged.output
+    unknown = runner.invoke(app, ["snapshots", "verify", "../etc", "--home", str(tmp_path)])
+    assert unknown.exit_code == EXIT_REFUSED and "is not a snapshot id" in unknown.output
+
+
 def test_current_moves_only_to_a_complete_snapshot(tmp_path):
     snapshots = tmp_path / "snapshots"
     write_snapshot(snapshots, "2025-03-01T020000Z", AS_OF, literal_sets(), {"feature_flags": {}})

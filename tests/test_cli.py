@@ -15,7 +15,7 @@ runner = CliRunner()
 COMMANDS = ("demo", "cycle", "ingest", "apply", "calculate", "render", "publish", "providers", "statements",
             "tokens", "snapshots", "serve")
 GROUPS = {"statements": ("show", "authorise", "adjust"), "tokens": ("issue", "list", "revoke"),
-          "snapshots": ("list", "prune")}
+          "snapshots": ("list", "prune", "verify")}
 LEAF_COMMANDS = [(c,) for c in COMMANDS if c not in GROUPS] + [(g, sub) for g, subs in GROUPS.items() for sub in subs]
 
 
