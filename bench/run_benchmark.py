@@ -234,8 +234,9 @@ def _run_daily(home, last_as_of) -> dict:
 
 
 def _land_daily_batch(home, last_as_of, day) -> int:
-    """`DAILY_LINES` lines from each provider's latest batch file in turn, re-dated into (last_as_of, day],
-    written as `inbox/providers/<slug>/<day>-daily.jsonl`; a line that is not JSON is sent as it is."""
+    """`DAILY_LINES` lines in all, taken in turn from each provider's latest batch file, re-dated into
+    (last_as_of, day] and written as `inbox/providers/<slug>/<day>-daily.jsonl`; a line that is not JSON
+    is sent as it is."""
     latest = {folder.name: sorted(folder.glob("*.jsonl"))[-1].read_bytes().splitlines()
               for folder in sorted((home.root / "inbox" / "providers").iterdir()) if any(folder.glob("*.jsonl"))}
     chosen: dict[str, list[bytes]] = {slug: [] for slug in latest}

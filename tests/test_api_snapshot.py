@@ -220,7 +220,8 @@ def test_every_v3_participant_and_unfunded_mentor_of_the_demo_is_the_serializers
         records, keys = unfunded_mentors(tables, lp)
         mentors = visibility.unfunded_mentors(world, lp)
         assert keys["id"].to_list() == mentors
-        assert [r.encode() for r in records.to_list()] == [live_json(unfunded_mentor_resource(world, u)) for u in mentors]
+        assert [r.encode() for r in records.to_list()] == [
+            live_json(unfunded_mentor_resource(world, u)) for u in mentors]
     for shown in (b'"withdrawal":{', b'"deferral":{', b'"mentor_id":"', b'"participant_id_changes":[{'):
         assert shown in seen, f"the demo has no v3 participant with {shown.decode()}"
 

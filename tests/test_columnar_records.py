@@ -1,5 +1,6 @@
-"""Records made column-wise (api_export.columnar, api_export.declaration_records) equal the bytes the
-serializers give one at a time, and the CSV rows Ruby's writer would give (`csv_line`, the oracle here)."""
+"""Records made column-wise (api_export.columnar, declaration_records, participant_records) equal the bytes
+the serializers give one at a time, with the scopes and order of the one-at-a-time visibility rules, and
+the CSV rows Ruby's writer would give (`csv_line`, the oracle here)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from api_export.columnar import flat_resources
 from api_export.declaration_records import declaration_frame, declaration_texts
 from api_export.json_bytes import live_json
 from api_export.participant_records import participant_tables, participants_v1, participants_v3, unfunded_mentors
+from api_export.read_resources import unfunded_mentor_resource
 from api_export.serializers import (
     _entry_order, _v1_entry, _v1_record, declaration_resource, participant_resource_v3,
 )
-from api_export.read_resources import unfunded_mentor_resource
 from api_export.snapshot_records import ANY_COHORT
 from api_export.timestamps import micros
 from pipelines.world import visibility
@@ -104,7 +105,7 @@ def test_flat_resources_equal_the_one_by_one_bytes(rows):
     assert [r.encode() for r in lines.to_list()] == [csv_line(r) for r in resources]
 
 
-# ------------------------------------------------------------------------------------------ v3 participants
+# ------------------------------------------------------------------------------------------ participants
 # A few instants, so that records, states and id changes often tie (the tie rules are part of the contract).
 MOMENTS = [datetime(2024, 9, 1, tzinfo=timezone.utc), datetime(2024, 9, 1, 0, 0, 0, 500, tzinfo=timezone.utc),
            datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 6, 30, 23, 59, 59, tzinfo=timezone.utc)]
