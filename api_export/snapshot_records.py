@@ -109,8 +109,11 @@ class _Declarations:
         self.frame = declaration_frame(world, world.declarations.values()).sort("created_at", "id")  # lists' order
         self.texts = background.submit(declaration_texts, self.frame)
 
-    def resource_set(self, path: str, scope: pl.Expr, version: int, columns: dict[str, str]) -> ResourceSet:
-        keep = self.frame.select(scope.alias("keep"))["keep"]
+    def rows_in(self, scope: pl.Expr) -> pl.Series:
+        """Which declarations a scope keeps (one boolean a row), worked out once for every version."""
+        return self.frame.select(scope.alias("keep"))["keep"]
+
+    def resource_set(self, path: str, keep: pl.Series, version: int, columns: dict[str, str]) -> ResourceSet:
         json, csv = self.texts.result()
         out = ResourceSet(path, columns)
         out.records = json[version].filter(keep)
@@ -231,15 +234,17 @@ def _resource_sets(world: World, as_of: datetime, background: Executor) -> Itera
             for version in old_versions:
                 yield replace(participants, path=f"{base}/v{version}/participants-ecf")
             del participants
-        scope_v1 = visibility.declarations_v1_scope(world, lead_provider_id, profiles=profiles)
+        rows_v1 = every_declaration.rows_in(visibility.declarations_v1_scope(world, lead_provider_id,
+                                                                             profiles=profiles))
         for version in old_versions:
-            yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", scope_v1,
+            yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", rows_v1,
                                                  version, _DECLARATION_V1_KEYS)
         yield _participants_v3(participant_sources, lead_provider_id, as_of, f"{base}/v3/participants-ecf")
         yield _transfers(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf-transfers")
         yield every_declaration.resource_set(
             f"{base}/v3/participant-declarations",
-            visibility.declarations_v3_scope(world, lead_provider_id, profiles=profiles), 3, _DECLARATION_V3_KEYS)
+            every_declaration.rows_in(visibility.declarations_v3_scope(world, lead_provider_id, profiles=profiles)),
+            3, _DECLARATION_V3_KEYS)
         yield _statements(world, lead_provider_id, f"{base}/v3/statements")
         yield _partnerships(world, lead_provider_id, f"{base}/v3/partnerships-ecf")
         yield _delivery_partners(world, lead_provider_id, f"{base}/v3/delivery-partners")

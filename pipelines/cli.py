@@ -638,7 +638,11 @@ def snapshots_verify(
     if chosen is None:
         _refuse(f"no snapshot has been published in {target.snapshots}; run `ecf cycle` (or `ecf publish`)")
     try:
-        manifest = verify_snapshot(snapshot_folder(target.snapshots, chosen))
+        folder = snapshot_folder(target.snapshots, chosen)
+        if not folder.is_dir():
+            raise SnapshotError(f"there is no snapshot {chosen} in {target.snapshots} (`ecf snapshots list` "
+                                "shows them)")
+        manifest = verify_snapshot(folder)
     except SnapshotError as error:
         _refuse(str(error))
     out.print(f"snapshot {chosen}: {len(manifest['files'])} files and {manifest['record_counts']['total']:,} "

@@ -295,6 +295,8 @@ def test_snapshots_verify_checks_the_current_or_a_named_snapshot(tmp_path):
     assert damaged.exit_code == EXIT_REFUSED and "does not match its manifest" in damaged.output
     unknown = runner.invoke(app, ["snapshots", "verify", "../etc", "--home", str(tmp_path)])
     assert unknown.exit_code == EXIT_REFUSED and "is not a snapshot id" in unknown.output
+    absent = runner.invoke(app, ["snapshots", "verify", "2020-01-01T000000Z", "--home", str(tmp_path)])
+    assert absent.exit_code == EXIT_REFUSED and "there is no snapshot 2020-01-01T000000Z" in absent.output
 
 
 def test_current_moves_only_to_a_complete_snapshot(tmp_path):

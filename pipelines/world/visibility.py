@@ -72,7 +72,7 @@ from pipelines.instants import naive_utc
 from pipelines.world.world import World
 
 __all__ = [
-    "TRAINING_STATUSES", "provider_profile_index", "latest_unchallenged_records", "visible_participants_v1",
+    "TRAINING_STATUSES", "provider_profile_index", "visible_participants_v1",
     "visible_participants_v3", "visible_declarations_v1", "visible_declarations_v3", "declaration_scope_frame",
     "declarations_v1_scope", "declarations_v3_scope", "transfer_users", "transfers", "transfers_updated_at",
     "visible_partnerships", "visible_delivery_partners", "delivery_partner_cohorts", "visible_schools",
@@ -150,11 +150,10 @@ def visible_participants_v1(world: World, lead_provider_id: str,
     return [(user.user_id, profile.profile_id) for user, profile in entries]
 
 
-def latest_unchallenged_records(world: World, lead_provider_id: str,
-                                profiles: ProviderProfiles | None = None) -> dict[str, InductionRecord | None]:
+def _latest_unchallenged_records(world: World, lead_provider_id: str,
+                                 profiles: ProviderProfiles | None = None) -> dict[str, InductionRecord | None]:
     """Each profile's latest record in this provider's unchallenged partnerships (`World.latest_provider_record`
-    with `unchallenged_only`), for every profile with a record with the provider: the v3 participant's
-    chosen records."""
+    with `unchallenged_only`), for every profile with a record with the provider."""
     return {profile_id: world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True,
                                                      records=records)
             for profile_id, records in _provider_profiles(world, lead_provider_id, profiles).items()}
@@ -501,7 +500,7 @@ def unfunded_mentors(world: World, lead_provider_id: str, *, profiles: ProviderP
     provider's unchallenged partnerships (so no latest one). No cohort filter; the mentor's records with
     other providers, or in this provider's challenged partnerships, do not stop them being listed.
     (inferred) One entry per user (live: per mentor profile). Order: `users.created_at ASC`, ties by id."""
-    latest = latest_unchallenged_records(world, lead_provider_id, profiles)
+    latest = _latest_unchallenged_records(world, lead_provider_id, profiles)
     latest_by_profile = {profile_id: record for profile_id, record in latest.items() if record is not None}
     users = set()
     for record in latest_by_profile.values():
