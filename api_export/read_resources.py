@@ -17,12 +17,12 @@ from pipelines.world.visibility import delivery_partner_cohorts, school_in_partn
 from pipelines.world.world import World
 
 __all__ = ["statement_resource", "delivery_partner_resource", "school_resource", "unfunded_mentor_resource",
-           "transfer_resource", "programme_choice"]
+           "transfer_resource", "programme_choice", "CHOICE_2025"]
 
 # `ProgrammeTypeMappings.training_programme` with `programme_type_changes_2025` on (api.md §3.9).
 # (inferred) The spec lists the four values; the pairing follows the programme names: the two
 # provider-delivered programmes are provider-led, the two school-delivered ones school-led.
-_CHOICE_2025 = {
+CHOICE_2025 = {
     "full_induction_programme": "provider_led",
     "school_funded_fip": "provider_led",
     "core_induction_programme": "school_led",
@@ -68,7 +68,7 @@ def programme_choice(world: World, school: School, cohort: int) -> str:
     school_cohort = world.school_cohorts.get((school.school_id, cohort))
     choice = school_cohort.induction_programme_choice if school_cohort is not None else None
     choice = choice or "not_yet_known"
-    return _CHOICE_2025.get(choice, choice) if world.flag(FLAG_2025) else choice
+    return CHOICE_2025.get(choice, choice) if world.flag(FLAG_2025) else choice
 
 
 def school_resource(world: World, school: School, cohort: int) -> dict:

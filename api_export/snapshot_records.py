@@ -27,10 +27,8 @@ from api_export.participant_records import (
     ParticipantTables, participant_tables, participants_v1, participants_v3, unfunded_mentors,
 )
 from api_export.timestamps import micros
-from api_export.read_resources import (
-    delivery_partner_resource, school_resource, statement_resource, transfer_resource,
-)
-from api_export.serializers import partnership_resource
+from api_export.read_resources import delivery_partner_resource, statement_resource, transfer_resource
+from api_export.school_records import SchoolTables, partnerships_of, school_tables, schools_of_cohort
 from pipelines.world import visibility
 from pipelines.world.world import World
 
@@ -103,10 +101,10 @@ class _Declarations:
     """Every declaration's records, made once (`declaration_records`); each provider's sets keep the rows
     of its scope (`visibility.declarations_v1_scope` / `declarations_v3_scope`, polars filters)."""
 
-    def __init__(self, world: World, background: Executor):
+    def __init__(self, world: World, stored: pl.DataFrame, background: Executor):
         """The texts are made on `background` (polars, without the GIL) while the caller goes on reading
         the world (Python): at national scale the two overlap for about 4 s on two cores."""
-        self.frame = declaration_frame(world, world.declarations.values()).sort("created_at", "id")  # lists' order
+        self.frame = declaration_frame(world, stored).sort("created_at", "id")  # the lists' order
         self.texts = background.submit(declaration_texts, self.frame)
 
     def rows_in(self, scope: pl.Expr) -> pl.Series:
@@ -162,23 +160,11 @@ def _statements(world: World, lead_provider_id: str, path: str) -> ResourceSet:
     return out
 
 
-def _partnerships(world: World, lead_provider_id: str, path: str) -> ResourceSet:
-    """Every non-relationship partnership of the provider, any cohort. `updated_us` is the filter key (the
-    latest of the partnership, its school and its delivery partner, as the serialized `updated_at`);
-    `sort_updated_us` the raw `partnerships.updated_at` that `sort=updated_at` orders by (§2.5)."""
+def _partnerships(tables: SchoolTables, lead_provider_id: str, path: str) -> ResourceSet:
+    """Every non-relationship partnership of the provider, any cohort (`school_records.partnerships_of`)."""
     out = ResourceSet(path, {"id": "str", "cohort": "i32", "delivery_partner_id": "str", "created_us": "i64",
                              "updated_us": "i64", "sort_updated_us": "i64"})
-    rows = []
-    for partnership in visibility.visible_partnerships(world, lead_provider_id, cohorts=ANY_COHORT):
-        school = world.schools[partnership.school_id]
-        delivery_partner = world.delivery_partners.get(partnership.delivery_partner_id)
-        sources = [partnership.updated_at, school.updated_at] + (
-            [delivery_partner.updated_at] if delivery_partner is not None else [])
-        rows.append((partnership_resource(world, partnership), {
-            "id": partnership.partnership_id, "cohort": partnership.cohort,
-            "delivery_partner_id": partnership.delivery_partner_id, "created_us": micros(partnership.created_at),
-            "updated_us": micros(max(sources)), "sort_updated_us": micros(partnership.updated_at)}))
-    out.set_flat(rows)
+    out.records, out.keys = partnerships_of(tables, lead_provider_id)
     return out
 
 
@@ -199,31 +185,28 @@ def _unfunded_mentors(tables: ParticipantTables, lead_provider_id: str, path: st
     return out
 
 
-def _schools(world: World, cohort: int, cohort_stamps: dict[str, datetime], path: str) -> ResourceSet:
-    """Schools of one `filter[cohort]` year. `updated_us` is the filter key (the school or any of its
-    school cohorts, any cohort, §3.9 inferred); `sort_updated_us` the raw `schools.updated_at`."""
+def _schools(tables: SchoolTables, cohort: int, path: str) -> ResourceSet:
+    """Schools of one `filter[cohort]` year (`school_records.schools_of_cohort`)."""
     out = ResourceSet(path, {"id": "str", "urn": "str", "name": "str", "created_us": "i64", "updated_us": "i64",
                              "sort_updated_us": "i64"})
-    rows = []
-    for school in visibility.visible_schools(world, cohort):
-        stamps = [school.updated_at] + ([cohort_stamps[school.school_id]] if school.school_id in cohort_stamps else [])
-        rows.append((school_resource(world, school, cohort), {
-            "id": school.school_id, "urn": school.urn, "name": school.name, "created_us": micros(school.created_at),
-            "updated_us": micros(max(stamps)), "sort_updated_us": micros(school.updated_at)}))
-    out.set_flat(rows)
+    out.records, out.keys = schools_of_cohort(tables, cohort)
     return out
 
 
-def resource_sets(world: World, as_of: datetime) -> Iterator[ResourceSet]:
+def resource_sets(world: World, declarations: pl.DataFrame, as_of: datetime) -> Iterator[ResourceSet]:
     """Every resource set of the snapshot, provider by provider (ordered by id), then the shared schools.
+    `declarations`: the world's declarations as the apply stage stored them (`declarations` table).
     Yielded one at a time so the caller can write and drop each."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="declaration-texts") as background:
-        yield from _resource_sets(world, as_of, background)
+        yield from _resource_sets(world, declarations, as_of, background)
 
 
-def _resource_sets(world: World, as_of: datetime, background: Executor) -> Iterator[ResourceSet]:
-    every_declaration = _Declarations(world, background)
+def _resource_sets(world: World, declarations: pl.DataFrame, as_of: datetime,
+                   background: Executor) -> Iterator[ResourceSet]:
+    every_declaration = _Declarations(world, declarations, background)
+    del declarations
     participant_sources = participant_tables(world)
+    school_sources = school_tables(world)
     index = visibility.provider_profile_index(world)
     for lead_provider_id in sorted(world.lead_providers):
         base = f"providers/{lead_provider_id}"
@@ -246,12 +229,8 @@ def _resource_sets(world: World, as_of: datetime, background: Executor) -> Itera
             every_declaration.rows_in(visibility.declarations_v3_scope(world, lead_provider_id, profiles=profiles)),
             3, _DECLARATION_V3_KEYS)
         yield _statements(world, lead_provider_id, f"{base}/v3/statements")
-        yield _partnerships(world, lead_provider_id, f"{base}/v3/partnerships-ecf")
+        yield _partnerships(school_sources, lead_provider_id, f"{base}/v3/partnerships-ecf")
         yield _delivery_partners(world, lead_provider_id, f"{base}/v3/delivery-partners")
         yield _unfunded_mentors(participant_sources, lead_provider_id, f"{base}/v3/unfunded-mentors-ecf")
-    cohort_stamps: dict[str, datetime] = {}
-    for (school_id, _), school_cohort in world.school_cohorts.items():
-        if school_id not in cohort_stamps or school_cohort.updated_at > cohort_stamps[school_id]:
-            cohort_stamps[school_id] = school_cohort.updated_at
     for cohort in sorted(world.cohorts):
-        yield _schools(world, cohort, cohort_stamps, f"shared/v3/schools-ecf/cohort={cohort}")
+        yield _schools(school_sources, cohort, f"shared/v3/schools-ecf/cohort={cohort}")

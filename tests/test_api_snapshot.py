@@ -15,6 +15,7 @@ import orjson
 import pytest
 from starlette.testclient import TestClient
 
+from api_export.publish import stored_declarations
 from api_export.server import create_app
 from api_export.snapshot_records import resource_sets
 from api_export.snapshot_store import SnapshotError, list_snapshots, prune_snapshots, verify_snapshot, write_snapshot
@@ -98,7 +99,10 @@ def test_publishing_again_gives_the_same_bytes(demo_api, tmp_path):
     stored = (home.snapshots / current / "manifest.json").read_bytes()
     metadata = {k: v for k, v in orjson.loads(stored).items()
                 if k in ("inputs_sha256", "feature_flags", "generator")}
-    manifest = write_snapshot(tmp_path / "snapshots", current, as_of, resource_sets(world, as_of), metadata)
+    with open_state(home.state_db, read_only=True) as con:
+        declarations = stored_declarations(con)
+    manifest = write_snapshot(tmp_path / "snapshots", current, as_of, resource_sets(world, declarations, as_of),
+                              metadata)
     assert (tmp_path / "snapshots" / current / "manifest.json").read_bytes() == stored
     assert manifest["files"] == orjson.loads(stored)["files"]
 
