@@ -16,10 +16,11 @@ import polars as pl
 
 from api_export.columnar import csv_row_expr, escape_json, json_expr, object_table, rfc3339_of
 from api_export.serializers import UPLIFT_PAID_STATES
-from pipelines.world.model import ECT, ELIGIBLE, INELIGIBLE, PAYABLE, VOIDED
+from pipelines.world.model import ECT, ELIGIBLE, INELIGIBLE, LIVE_STATES, PAYABLE, VOIDED
+from pipelines.world.visibility import ACTIVE_OR_COMPLETED, CIP, LEAVING
 from pipelines.world.world import World
 
-__all__ = ["declaration_frame", "declaration_texts"]
+__all__ = ["declaration_frame", "declaration_scopes", "declaration_texts"]
 
 _INSTANTS = ("declaration_date", "updated_at", "created_at")
 
@@ -54,6 +55,33 @@ def declaration_frame(world: World, stored: pl.DataFrame) -> pl.DataFrame:
 def _profile_types(world: World) -> pl.DataFrame:
     return (object_table(list(world.profiles.values()), text=("profile_id", "participant_type"))
             .rename({"participant_type": "profile_type"}))
+
+
+def declaration_scopes(provider_records: pl.DataFrame, lead_provider_id: str) -> tuple[pl.Expr, pl.Expr]:
+    """`visibility.declarations_v1_scope` and `declarations_v3_scope` (every cohort) of one provider as
+    filters over `declaration_frame`, from `ParticipantTables.provider_records` (the provider's records in
+    any of its partnerships, challenged and relationship ones too):
+
+    * v1/v2: own declarations, or live ones of profiles with an `active`/`completed` record;
+    * v3: own declarations, or live ones of profiles with an `active`/`completed` record on a programme
+      that is not CIP (`visibility._is_fip`), or dated on or before the latest end of the profile's
+      `leaving` records (any leaving record without an end admits every date)."""
+    own = provider_records.filter(pl.col("lead_provider_id") == lead_provider_id)
+    active = own.filter(pl.col("induction_status").is_in(sorted(ACTIVE_OR_COMPLETED)))
+    v1_profiles = active["profile_id"].unique().implode()
+    v3_profiles = active.filter(pl.col("training_programme").ne_missing(CIP))["profile_id"].unique().implode()
+    limits = (own.filter(pl.col("induction_status") == LEAVING).group_by("profile_id")
+              .agg(pl.when(pl.col("end_at").is_null().any()).then(pl.lit(_NO_END, pl.Int64))
+                   .otherwise(pl.col("end_at").max()).alias("limit")))
+    limit = pl.col("profile_id").replace_strict(limits["profile_id"], limits["limit"], default=None,
+                                                return_dtype=pl.Int64)
+    leaving_admits = limit.is_not_null() & (pl.col("declaration_date").dt.epoch("us") <= limit)
+    is_own, live = pl.col("lead_provider_id") == lead_provider_id, pl.col("model_state").is_in(sorted(LIVE_STATES))
+    return (is_own | (live & pl.col("profile_id").is_in(v1_profiles)),
+            is_own | (live & (pl.col("profile_id").is_in(v3_profiles) | leaving_admits)))
+
+
+_NO_END = 2**63 - 1  # `visibility._NO_END` in microseconds: no end date admits every declaration date
 
 
 def _mentor_id() -> pl.Expr:

@@ -24,9 +24,11 @@ from api_export.columnar import csv_rows, escaped_json, object_table, rfc3339_of
 from api_export.serializers import FLAG_2025, PARTICIPANT_TYPE, iso_date
 from api_export.timestamps import micros
 from pipelines.world.model import ECT, MENTOR
+from pipelines.world.visibility import LEAVING
 from pipelines.world.world import World
 
-__all__ = ["ParticipantTables", "participant_tables", "participants_v1", "participants_v3", "unfunded_mentors"]
+__all__ = ["ParticipantTables", "participant_tables", "participants_v1", "participants_v3", "unfunded_mentors",
+           "transfer_users"]
 
 def _present(column: str) -> pl.Expr:
     """Ruby/Python truthiness of an optional string: set and not empty."""
@@ -43,6 +45,10 @@ class ParticipantTables:
     users: pl.DataFrame  # per user: the attributes and keys that do not depend on the provider
     states: pl.DataFrame  # per (provider, profile, state): the latest provider state's reason and instant
     map_school_left_fip: bool
+    # every record in any partnership (challenged and relationship ones too) with the partnership's provider:
+    # `visibility._provider_profiles` for every provider at once (the declaration and transfer scopes)
+    provider_records: pl.DataFrame
+    leaving_profiles: pl.Series  # profiles with a `leaving` record, with any provider or none
 
 
 def participant_tables(world: World) -> ParticipantTables:
@@ -84,11 +90,11 @@ def participant_tables(world: World) -> ParticipantTables:
     records = object_table(list(world.records.values()),
                      text=("induction_record_id", "profile_id", "induction_programme_id", "induction_status",
                            "training_status", "schedule_identifier", "mentor_profile_id", "preferred_identity_id"),
-                     instants=("start_at", "end_at", "created_at", "updated_at"),
+                     instants=("start_at", "end_at", "created_at", "updated_at"), flags=("school_transfer",),
                      integers=("schedule_cohort",)).with_row_index("ordinal")
     records = records.rename({"created_at": "record_created_at", "updated_at": "record_updated_at"})
     programmes = object_table(list(world.programmes.values()),
-                              text=("induction_programme_id", "school_id", "partnership_id"),
+                              text=("induction_programme_id", "school_id", "partnership_id", "training_programme"),
                         integers=("cohort",))
     partnerships = object_table(list(world.partnerships.values()),
                           text=("partnership_id", "lead_provider_id", "delivery_partner_id", "challenge_reason"),
@@ -109,7 +115,29 @@ def participant_tables(world: World) -> ParticipantTables:
                              profile_users.select("profile_id", "user_id"),
                              _user_values(world, users, profile_frame, user_profiles, user_identity_frame, identities,
                                           records),
-                             state_frame, world.flag(FLAG_2025))
+                             state_frame, world.flag(FLAG_2025), _provider_records(records, programmes, partnerships),
+                             records.filter(pl.col("induction_status") == LEAVING)["profile_id"].unique())
+
+
+def _provider_records(records: pl.DataFrame, programmes: pl.DataFrame, partnerships: pl.DataFrame) -> pl.DataFrame:
+    """`World.provider_of_record` for every record that has one (its programme's partnership's provider)."""
+    return (records.select("profile_id", "induction_programme_id", "induction_status", "end_at", "school_transfer")
+            .join(programmes.select("induction_programme_id", "partnership_id", "training_programme"),
+                  on="induction_programme_id", how="inner")
+            .join(partnerships.select("partnership_id", "lead_provider_id"), on="partnership_id", how="inner")
+            .drop("induction_programme_id", "partnership_id"))
+
+
+def transfer_users(tables: ParticipantTables, lead_provider_id: str) -> pl.Series:
+    """`visibility.transfer_users` (api.md §3.4, `TransfersQuery`): the users of profiles with a record in
+    this provider's partnerships that is a school transfer or `leaving`, and a `leaving` record with any
+    provider; a profile's user through its own identity; `users.created_at ASC`, ties by user id."""
+    own = tables.provider_records.filter(pl.col("lead_provider_id") == lead_provider_id,
+                                         pl.col("school_transfer") | (pl.col("induction_status") == LEAVING))
+    profiles = own.filter(pl.col("profile_id").is_in(tables.leaving_profiles.implode()))["profile_id"].unique()
+    users = tables.profile_users.filter(pl.col("profile_id").is_in(profiles.implode()))["user_id"].unique()
+    return (tables.users.filter(pl.col("user_id").is_in(users.implode()))
+            .sort("created_at", "user_id")["user_id"])
 
 
 def _unchallenged_records(records: pl.DataFrame, programmes: pl.DataFrame, partnerships: pl.DataFrame) -> pl.DataFrame:

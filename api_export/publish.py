@@ -46,7 +46,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, home_root: Path, cycle_id: 
         con, """SELECT (SELECT coalesce(max(event_seq), 0) FROM timeline WHERE cycle_id <= $id),
                        (SELECT inputs_sha256 FROM cycles WHERE cycle_id = $id)""", {"id": cycle_id})
     with collector_paused():
-        replay = load_checkpoint(home_root, cycle_id, last_seq, to_change=False)
+        replay = load_checkpoint(home_root, cycle_id, last_seq, to_change=False, declarations=False)
         if replay is None:
             raise SnapshotSourceMissing(
                 f"the world of cycle {cycle_id} is not saved ({home_root / 'world.checkpoint'} is missing or from "

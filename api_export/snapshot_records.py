@@ -21,10 +21,10 @@ from datetime import datetime
 import polars as pl
 
 from api_export.columnar import flat_resources
-from api_export.declaration_records import declaration_frame, declaration_texts
+from api_export.declaration_records import declaration_frame, declaration_scopes, declaration_texts
 from api_export.json_bytes import live_json
 from api_export.participant_records import (
-    ParticipantTables, participant_tables, participants_v1, participants_v3, unfunded_mentors,
+    ParticipantTables, participant_tables, participants_v1, participants_v3, transfer_users, unfunded_mentors,
 )
 from api_export.timestamps import micros
 from api_export.read_resources import delivery_partner_resource, statement_resource, transfer_resource
@@ -99,7 +99,7 @@ def _participants_v1(tables: ParticipantTables, lead_provider_id: str, path: str
 
 class _Declarations:
     """Every declaration's records, made once (`declaration_records`); each provider's sets keep the rows
-    of its scope (`visibility.declarations_v1_scope` / `declarations_v3_scope`, polars filters)."""
+    of its scope (`declaration_records.declaration_scopes`, polars filters)."""
 
     def __init__(self, world: World, stored: pl.DataFrame, background: Executor):
         """The texts are made on `background` (polars, without the GIL) while the caller goes on reading
@@ -138,10 +138,11 @@ def _participants_v3(tables: ParticipantTables, lead_provider_id: str, as_of: da
     return out
 
 
-def _transfers(world: World, lead_provider_id: str, as_of: datetime, profiles: visibility.ProviderProfiles,
+def _transfers(world: World, tables: ParticipantTables, lead_provider_id: str, as_of: datetime,
                path: str) -> ResourceSet:
+    """The users in the transfers scope (`participant_records.transfer_users`), each `transfer_resource`."""
     out = ResourceSet(path, {"id": "str", "created_us": "i64", "updated_us": "i64"})
-    for user_id in visibility.transfer_users(world, lead_provider_id, profiles=profiles):
+    for user_id in transfer_users(tables, lead_provider_id):
         user = world.users[user_id]
         out.add(transfer_resource(world, lead_provider_id, user_id, as_of), id=user_id,
                 created_us=micros(user.created_at), updated_us=micros(user.updated_at))
@@ -207,26 +208,24 @@ def _resource_sets(world: World, declarations: pl.DataFrame, as_of: datetime,
     del declarations
     participant_sources = participant_tables(world)
     school_sources = school_tables(world)
-    index = visibility.provider_profile_index(world)
     for lead_provider_id in sorted(world.lead_providers):
         base = f"providers/{lead_provider_id}"
-        profiles = index.get(lead_provider_id, {})
+        v1_scope, v3_scope = declaration_scopes(participant_sources.provider_records, lead_provider_id)
         old_versions = [v for v in (1, 2) if f"v{v}" in SERVED_VERSIONS]
         if old_versions:  # v2 participants are byte-identical to v1 (§3.1): built once, stored once
             participants = _participants_v1(participant_sources, lead_provider_id, "")
             for version in old_versions:
                 yield replace(participants, path=f"{base}/v{version}/participants-ecf")
             del participants
-        rows_v1 = every_declaration.rows_in(visibility.declarations_v1_scope(world, lead_provider_id,
-                                                                             profiles=profiles))
+        rows_v1 = every_declaration.rows_in(v1_scope)
         for version in old_versions:
             yield every_declaration.resource_set(f"{base}/v{version}/participant-declarations", rows_v1,
                                                  version, _DECLARATION_V1_KEYS)
         yield _participants_v3(participant_sources, lead_provider_id, as_of, f"{base}/v3/participants-ecf")
-        yield _transfers(world, lead_provider_id, as_of, profiles, f"{base}/v3/participants-ecf-transfers")
+        yield _transfers(world, participant_sources, lead_provider_id, as_of, f"{base}/v3/participants-ecf-transfers")
         yield every_declaration.resource_set(
             f"{base}/v3/participant-declarations",
-            every_declaration.rows_in(visibility.declarations_v3_scope(world, lead_provider_id, profiles=profiles)),
+            every_declaration.rows_in(v3_scope),
             3, _DECLARATION_V3_KEYS)
         yield _statements(world, lead_provider_id, f"{base}/v3/statements")
         yield _partnerships(school_sources, lead_provider_id, f"{base}/v3/partnerships-ecf")

@@ -13,10 +13,12 @@ import polars as pl
 from hypothesis import given, settings, strategies as st
 
 from api_export.columnar import flat_resources
-from api_export.declaration_records import declaration_frame, declaration_texts
+from api_export.declaration_records import declaration_frame, declaration_scopes, declaration_texts
 from api_export.json_bytes import live_json
 from api_export.publish import stored_declarations
-from api_export.participant_records import participant_tables, participants_v1, participants_v3, unfunded_mentors
+from api_export.participant_records import (
+    participant_tables, participants_v1, participants_v3, transfer_users, unfunded_mentors,
+)
 from api_export.read_resources import school_resource, unfunded_mentor_resource
 from api_export.school_records import partnerships_of, school_tables, schools_of_cohort
 from api_export.serializers import (
@@ -158,12 +160,14 @@ def participant_worlds(draw):
             *draw(st.sampled_from([(None, None)] * 4 + [(MOMENTS[0], None), (None, "mistake")])), MOMENTS[0],
             MOMENTS[0]))
         world.add_programme(InductionProgramme(f"g{n}", draw(st.sampled_from(["s1", "s2", "gone"])),
-                                               draw(st.integers(2020, 2026)), "full_induction_programme",
+                                               draw(st.integers(2020, 2026)),
+                                               draw(st.sampled_from(["full_induction_programme"] * 3
+                                                                    + ["core_induction_programme"])),
                                                draw(st.sampled_from([f"p{n}"] * 4 + [None, "gone"])), MOMENTS[0]))
     profile_ids, identity_ids = [], []
-    for u in range(draw(st.integers(1, 5))):
+    for u in draw(st.permutations(range(5)))[:draw(st.integers(1, 5))]:  # not in id order: ties sort by id
         user_id = f"u{u}"
-        world.users[user_id] = User(user_id, draw(text), draw(text), draw(moments), draw(moments))
+        world.users[user_id] = User(user_id, draw(text), draw(text), draw(tied), draw(moments))  # ties: order by id
         for i in range(draw(st.integers(1, 2))):
             identity_ids.append(f"{user_id}-i{i}")
             world.add_identity(Identity(identity_ids[-1], user_id, identity_ids[-1], draw(maybe_text) or "",
@@ -183,7 +187,7 @@ def participant_worlds(draw):
                 f"{profile_id}-r{r}", profile_id, f"g{draw(st.integers(0, 3))}", draw(tied), draw(st.none() | moments),
                 draw(st.sampled_from(["active", "withdrawn", "changed", "leaving", "completed"])),
                 draw(st.sampled_from(["active", "deferred", "withdrawn", "withdrawn"])), draw(st.none() | text),
-                draw(st.sampled_from([None, 2024, 2025])), False,
+                draw(st.sampled_from([None, 2024, 2025])), draw(st.booleans()),
                 draw(st.sampled_from([None, "", "gone", *profile_ids])),
                 draw(st.sampled_from([None, "", "gone", *identity_ids])), draw(tied), draw(moments), "registration"))
         for _ in range(draw(st.integers(0, 4))):
@@ -372,3 +376,38 @@ def test_partnerships_equal_the_serializer(world):
         assert keys["sort_updated_us"].to_list() == [micros(p.updated_at) for p in partnerships]
         assert keys["cohort"].to_list() == [p.cohort for p in partnerships]
         assert keys["delivery_partner_id"].to_list() == [p.delivery_partner_id for p in partnerships]
+
+
+# ------------------------------------------------------------------------------------------ declaration, transfer scopes
+@st.composite
+def worlds_with_declarations(draw):
+    """`participant_worlds` with declarations of both providers on its profiles (and on unknown or empty
+    profile ids), in every state, dated anywhere (so leaving records' ends cut some and admit others)."""
+    world = draw(participant_worlds())
+    for n in draw(st.permutations(range(8)))[:draw(st.integers(0, 8))]:
+        world.add_declaration(Declaration(
+            f"d{n}", draw(st.sampled_from(PROVIDERS)), "u0", draw(st.sampled_from([*sorted(world.profiles), "ghost", ""])),
+            "ect", "ecf-induction", "started", draw(moments), "", 2024, draw(st.sampled_from(STATES)), None, None, None,
+            None, None, None, None, draw(tied), draw(moments)))
+    return world
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds_with_declarations())
+def test_declaration_scopes_equal_the_visibility_rules(world):
+    """Every provider's v1/v2 and v3 declaration scopes, through the stored declarations table, against
+    `visible_declarations_v1` / `visible_declarations_v3` (same order)."""
+    frame = declaration_frame(world, _stored_declarations(world)).sort("created_at", "id")
+    tables = participant_tables(world)
+    for lp in PROVIDERS:
+        v1, v3 = declaration_scopes(tables.provider_records, lp)
+        assert frame.filter(v1)["id"].to_list() == [d.declaration_id for d in visibility.visible_declarations_v1(world, lp)]
+        assert frame.filter(v3)["id"].to_list() == [d.declaration_id for d in visibility.visible_declarations_v3(world, lp)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(participant_worlds())
+def test_transfer_users_equal_the_visibility_rule(world):
+    tables = participant_tables(world)
+    for lp in PROVIDERS:
+        assert transfer_users(tables, lp).to_list() == visibility.transfer_users(world, lp)

@@ -72,7 +72,7 @@ from pipelines.instants import naive_utc
 from pipelines.world.world import World
 
 __all__ = [
-    "TRAINING_STATUSES", "provider_profile_index", "visible_participants_v1",
+    "TRAINING_STATUSES", "visible_participants_v1",
     "visible_participants_v3", "visible_declarations_v1", "visible_declarations_v3", "declaration_scope_frame",
     "declarations_v1_scope", "declarations_v3_scope", "transfer_users", "transfers", "transfers_updated_at",
     "visible_partnerships", "visible_delivery_partners", "delivery_partner_cohorts", "visible_schools",
@@ -94,24 +94,9 @@ def _user_of_profile(world: World, profile: Profile) -> str | None:
 ProviderProfiles = dict[str, list[InductionRecord]]
 
 
-def provider_profile_index(world: World) -> dict[str, ProviderProfiles]:
-    """For every lead provider, `_provider_profiles` of it — in one pass over the records. A caller that
-    asks many scope questions of a world that no longer changes (the snapshot builder) computes this once
-    and passes each provider's entry as `profiles=`."""
-    index: dict[str, ProviderProfiles] = defaultdict(lambda: defaultdict(list))
-    for record in world.records.values():
-        lead_provider_id = world.provider_of_record(record)
-        if lead_provider_id is not None:
-            index[lead_provider_id][record.profile_id].append(record)
-    return index
-
-
-def _provider_profiles(world: World, lead_provider_id: str, profiles: ProviderProfiles | None) -> ProviderProfiles:
+def _provider_profiles(world: World, lead_provider_id: str) -> ProviderProfiles:
     """Every profile with at least one induction record in one of this provider's partnerships (any
-    status, challenged or not, relationship or not), with those records — one pass over the records,
-    unless the caller already has them (`provider_profile_index`)."""
-    if profiles is not None:
-        return profiles
+    status, challenged or not, relationship or not), with those records — one pass over the records."""
     found: ProviderProfiles = defaultdict(list)
     for record in world.records.values():
         if world.provider_of_record(record) == lead_provider_id:
@@ -127,8 +112,7 @@ def _users_in_order(world: World, user_ids: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- participants
 def visible_participants_v1(world: World, lead_provider_id: str,
-                            cohorts: Collection[int] | None = None, *,
-                            profiles: ProviderProfiles | None = None) -> list[tuple[str, str]]:
+                            cohorts: Collection[int] | None = None) -> list[tuple[str, str]]:
     """The v1/v2 participants list scope (api.md §3.1): one `(user_id, profile_id)` per ECT or mentor
     profile that has a latest induction record in one of this provider's *unchallenged* partnerships
     whose schedule cohort is in `cohorts` (default every cohort after 2020) — the cohort filter applied
@@ -139,7 +123,7 @@ def visible_participants_v1(world: World, lead_provider_id: str,
     Order: `users.created_at ASC`, ties by user id; a user's two profiles in the serializer's order
     (ECT first, then mentor; live order undefined, inferred in `serializers`)."""
     entries = []
-    for profile_id in _provider_profiles(world, lead_provider_id, profiles):
+    for profile_id in _provider_profiles(world, lead_provider_id):
         profile = world.profiles.get(profile_id)
         user_id = _user_of_profile(world, profile) if profile is not None else None
         if user_id is None or user_id not in world.users:
@@ -150,18 +134,16 @@ def visible_participants_v1(world: World, lead_provider_id: str,
     return [(user.user_id, profile.profile_id) for user, profile in entries]
 
 
-def _latest_unchallenged_records(world: World, lead_provider_id: str,
-                                 profiles: ProviderProfiles | None = None) -> dict[str, InductionRecord | None]:
+def _latest_unchallenged_records(world: World, lead_provider_id: str) -> dict[str, InductionRecord | None]:
     """Each profile's latest record in this provider's unchallenged partnerships (`World.latest_provider_record`
     with `unchallenged_only`), for every profile with a record with the provider."""
     return {profile_id: world.latest_provider_record(profile_id, lead_provider_id, unchallenged_only=True,
                                                      records=records)
-            for profile_id, records in _provider_profiles(world, lead_provider_id, profiles).items()}
+            for profile_id, records in _provider_profiles(world, lead_provider_id).items()}
 
 
 def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None,
-                            training_status: str | None = None, *,
-                            profiles: ProviderProfiles | None = None) -> list[str]:
+                            training_status: str | None = None) -> list[str]:
     """The v3 participants list scope (api.md §3.3): users with at least one ECF profile whose latest
     induction record in this provider's *unchallenged* partnerships (`World.latest_provider_record(…,
     unchallenged_only=True)`, "latest" over all cohorts) has its schedule cohort in `cohorts` (default
@@ -179,7 +161,7 @@ def visible_participants_v3(world: World, lead_provider_id: str, cohorts: Collec
     if training_status is not None and training_status not in TRAINING_STATUSES:
         raise ValueError(f"training_status must be one of {list(TRAINING_STATUSES)}, not {training_status!r}")
     users = set()
-    for profile_id in _provider_profiles(world, lead_provider_id, profiles):
+    for profile_id in _provider_profiles(world, lead_provider_id):
         profile = world.profiles.get(profile_id)
         user_id = _user_of_profile(world, profile) if profile is not None else None
         if user_id is None or user_id in users:
@@ -215,7 +197,7 @@ def _profiles_in(values: Iterable[str]) -> pl.Expr:
     return pl.col("profile_id").is_in(pl.Series(sorted(values), dtype=pl.String).implode())
 
 
-def declarations_v1_scope(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> pl.Expr:
+def declarations_v1_scope(world: World, lead_provider_id: str) -> pl.Expr:
     """The v1/v2 declarations scope (api.md §3.2), the union of
 
     1. the provider's own declarations, every state;
@@ -226,14 +208,13 @@ def declarations_v1_scope(world: World, lead_provider_id: str, *, profiles: Prov
     No cohort restriction. Own declarations stay visible whatever happens to the partnership: a challenged
     partnership hides the participant but not their declarations (declarations.md §5).
     (inferred) Matched through `declaration.profile_id`; a declaration with no known profile is own-only."""
-    records = _provider_profiles(world, lead_provider_id, profiles)
+    records = _provider_profiles(world, lead_provider_id)
     active_profiles = [p for p, rs in records.items() if any(r.induction_status in ACTIVE_OR_COMPLETED for r in rs)]
     return (pl.col("lead_provider_id") == lead_provider_id) | (
         pl.col("model_state").is_in(sorted(LIVE_STATES)) & _profiles_in(active_profiles))
 
 
-def declarations_v3_scope(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None, *,
-                          profiles: ProviderProfiles | None = None) -> pl.Expr:
+def declarations_v3_scope(world: World, lead_provider_id: str, cohorts: Collection[int] | None = None) -> pl.Expr:
     """The v3 declarations scope (api.md §3.5, declarations.md §5 "Visibility of declarations"), the
     union of three sets, each in the cohort filter — the declaration's own `cohort`; with `cohorts=None`
     there is **no** cohort restriction (api.md §2.4: not even `> 2020`):
@@ -247,7 +228,7 @@ def declarations_v3_scope(world: World, lead_provider_id: str, cohorts: Collecti
        so the latest end (no end: no limit) decides.
 
     (inferred) As in v1, matched through the declaration's profile; challenged partnerships count."""
-    records = _provider_profiles(world, lead_provider_id, profiles)
+    records = _provider_profiles(world, lead_provider_id)
     active_profiles = [p for p, rs in records.items()
                        if any(r.induction_status in ACTIVE_OR_COMPLETED and _is_fip(world, r) for r in rs)]
     latest_end = {p: max(naive_utc(r.end_at) if r.end_at else _NO_END for r in leaving)
@@ -271,21 +252,19 @@ def _scoped(world: World, scope: pl.Expr) -> list[Declaration]:
     return [world.declarations[declaration_id] for declaration_id in frame.filter(scope)["id"]]
 
 
-def visible_declarations_v1(world: World, lead_provider_id: str, *,
-                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
+def visible_declarations_v1(world: World, lead_provider_id: str) -> list[Declaration]:
     """`declarations_v1_scope` as a list. Order: `created_at ASC`, ties by declaration id."""
-    return _scoped(world, declarations_v1_scope(world, lead_provider_id, profiles=profiles))
+    return _scoped(world, declarations_v1_scope(world, lead_provider_id))
 
 
 def visible_declarations_v3(world: World, lead_provider_id: str,
-                            cohorts: Collection[int] | None = None, *,
-                            profiles: ProviderProfiles | None = None) -> list[Declaration]:
+                            cohorts: Collection[int] | None = None) -> list[Declaration]:
     """`declarations_v3_scope` as a list. Order: `created_at ASC`, ties by declaration id."""
-    return _scoped(world, declarations_v3_scope(world, lead_provider_id, cohorts, profiles=profiles))
+    return _scoped(world, declarations_v3_scope(world, lead_provider_id, cohorts))
 
 
 # ---------------------------------------------------------------------------------------------- transfers
-def transfer_users(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[str]:
+def transfer_users(world: World, lead_provider_id: str) -> list[str]:
     """The v3 transfers list scope (api.md §3.4, `TransfersQuery`): users with a profile that
 
     * has an induction record in one of this provider's partnerships that is a school transfer
@@ -295,7 +274,7 @@ def transfer_users(world: World, lead_provider_id: str, *, profiles: ProviderPro
     A user in scope can have an empty `transfers(...)` list (inferred in the spec). The show endpoint
     answers 404 for a user outside this list. Order: `users.created_at ASC`, ties by user id."""
     users = set()
-    for profile_id, own_records in _provider_profiles(world, lead_provider_id, profiles).items():
+    for profile_id, own_records in _provider_profiles(world, lead_provider_id).items():
         if not any(r.school_transfer or r.induction_status == LEAVING for r in own_records):
             continue
         if not any(r.induction_status == LEAVING for r in world.records_of(profile_id)):
@@ -493,14 +472,14 @@ def school_in_partnership(world: World, school_id: str, cohort: int) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- mentors
-def unfunded_mentors(world: World, lead_provider_id: str, *, profiles: ProviderProfiles | None = None) -> list[str]:
+def unfunded_mentors(world: World, lead_provider_id: str) -> list[str]:
     """The v3 unfunded mentors list scope (api.md §3.10, `UnfundedMentorsQuery`): the user ids of mentors
     named (`mentor_profile_id`) on the latest induction record, in this provider's unchallenged
     partnerships, of some participant, when the mentor profile has no induction record of its own in this
     provider's unchallenged partnerships (so no latest one). No cohort filter; the mentor's records with
     other providers, or in this provider's challenged partnerships, do not stop them being listed.
     (inferred) One entry per user (live: per mentor profile). Order: `users.created_at ASC`, ties by id."""
-    latest = _latest_unchallenged_records(world, lead_provider_id, profiles)
+    latest = _latest_unchallenged_records(world, lead_provider_id)
     latest_by_profile = {profile_id: record for profile_id, record in latest.items() if record is not None}
     users = set()
     for record in latest_by_profile.values():
