@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -45,7 +44,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, home_root: Path, cycle_id: 
     last_seq, inputs_sha = first_row(
         con, """SELECT (SELECT coalesce(max(event_seq), 0) FROM timeline WHERE cycle_id <= $id),
                        (SELECT inputs_sha256 FROM cycles WHERE cycle_id = $id)""", {"id": cycle_id})
-    with collector_paused():
+    with collector_paused(world_lives_on=True):
         replay = load_checkpoint(home_root, cycle_id, last_seq, to_change=False, declarations=False)
         if replay is None:
             raise SnapshotSourceMissing(
@@ -68,10 +67,5 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, home_root: Path, cycle_id: 
         metadata = {"inputs_sha256": inputs_sha, "feature_flags": dict(sorted(world.feature_flags.items())),
                     "generator": _generator()}
         manifest = write_snapshot(home_root / "snapshots", stamp(as_of), as_of, counted(), metadata)
-        # The world outlives this stage (or the process ends): spare it the closing full collection of
-        # `collector_paused`, which would scan its tens of millions of objects (5–15 s at national scale)
-        # to find almost nothing; the objects go back to the collector's oldest generation afterwards.
-        gc.freeze()
-    gc.unfreeze()
     return {"snapshot_id": manifest["snapshot_id"], "snapshot_records": manifest["record_counts"]["total"],
             "snapshot_files": len(manifest["files"])}

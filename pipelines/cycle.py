@@ -235,7 +235,7 @@ def stage_timeline(home: Home, progress: Progress | None = None) -> dict:
 
 def stage_apply(home: Home, progress: Progress | None = None) -> dict:
     """Replay the timeline through the live rules; write receipts and the lifecycle state."""
-    with open_state(home.state_db) as con, collector_paused():
+    with open_state(home.state_db) as con, collector_paused(world_lives_on=True):
         cycle = _require_pending(con, "apply")
         previous_seq, total, last_seq = first_row(
             con, """SELECT coalesce(max(event_seq) FILTER (WHERE cycle_id < $id), 0),

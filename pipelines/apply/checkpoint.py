@@ -39,21 +39,28 @@ def code_fingerprint() -> str:
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(*, world_lives_on: bool = False) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while the world is loaded, replayed and pickled.
 
     The world is tens of millions of long-lived objects at national scale; each full collection
     rescans all of them, which more than doubled the time to load and write the checkpoint
     (measured: load 58 s → 23 s, write 76 s → 45 s). The replay makes no cyclic garbage worth
-    collecting mid-stage (peak memory unchanged), so one collection at the end is enough."""
+    collecting mid-stage (peak memory unchanged), so one collection at the end is enough — and none
+    when the world outlives the stage (`world_lives_on`: kept for the next stage of `ecf cycle`, or the
+    process ends): that collection would scan every object of the world (3–15 s at national scale) to
+    find almost nothing, so everything is frozen for it and handed back to the oldest generation."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if world_lives_on:
+            gc.freeze()
         if was_enabled:
             gc.enable()
         gc.collect()
+        if world_lives_on:
+            gc.unfreeze()
 
 
 def checkpoint_path(root: Path) -> Path:
