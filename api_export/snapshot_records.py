@@ -205,7 +205,6 @@ def resource_sets(world: World, declarations: pl.DataFrame, as_of: datetime) -> 
 def _resource_sets(world: World, declarations: pl.DataFrame, as_of: datetime,
                    background: Executor) -> Iterator[ResourceSet]:
     every_declaration = _Declarations(world, declarations, background)
-    del declarations
     participant_sources = participant_tables(world)
     school_sources = school_tables(world)
     for lead_provider_id in sorted(world.lead_providers):

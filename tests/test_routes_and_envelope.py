@@ -8,12 +8,14 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from api_export.json_bytes import live_json
 from pipelines.validate import envelope as env
 from pipelines.validate.request_body import (
     DATA_NOT_AN_OBJECT, FILTER_NOT_A_HASH_RESPONSE, MISSING_DATA_RESPONSE, PERMITTED_ATTRIBUTES, ParsedBody,
-    attributes, data_object, filter_error, is_blank, parse_body, read_request_attributes, request_gate)
+    attributes, data_object, filter_error, is_blank, is_json_body, parse_body, read_request_attributes,
+    request_gate)
 from pipelines.validate.routes import (
     BAD_PATH_ENCODING, GET_RECEIPT, NOT_FOUND_RESPONSE, Route, route, split_target)
 
@@ -210,6 +212,26 @@ def test_parse_body_applies_deep_munge_and_max_nesting():
     assert not parse_body("[" * 101 + "]" * 101, True).is_json
     assert not parse_body("[" * 5000 + "]" * 5000, True).is_json
     assert not parse_body('{"a":' * 101 + "1" + "}" * 101, True).is_json
+
+
+# Bodies near every place the json module and orjson might part: constants, surrogates, huge numbers,
+# trailing commas, BOMs, control characters, whitespace, and nesting around MAX_NESTING.
+_JSON_PIECES = ["{", "}", "[", "]", ",", ":", '"a"', '"\\ud800"', '"\\u00e9"', "1", "-0", "1e400", "1.5e-3",
+                "123456789012345678901234567890", "NaN", "Infinity", "-Infinity", "true", "null", " ", "\t", "\n",
+                "\ufeff", "\x00", '"\x01"', "\u2028", "é", "01", ".5"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_JSON_PIECES), max_size=14).map("".join)
+       | st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                      max_leaves=8).map(lambda value: json.dumps(value))
+       | st.integers(90, 110).flatmap(lambda depth: st.sampled_from(["[" * depth + "]" * depth,
+                                                                     '{"a":' * depth + "1" + "}" * depth,
+                                                                     "[" * depth + "1," + "]" * depth])))
+def test_is_json_body_agrees_with_parse_body(body):
+    """The validation report's shortcut says JSON exactly when the receipts' parser does."""
+    assert is_json_body(body) == parse_body(body, True).is_json
 
 
 @pytest.mark.parametrize("body", [

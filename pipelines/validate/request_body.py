@@ -58,6 +58,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
+import orjson
+
 from pipelines.validate.envelope import FILTER_NOT_A_HASH, MISSING_DATA, Response, bad_request
 from pipelines.validate.routes import (
     DECLARATION_CREATE, DECLARATION_VOID, PARTICIPANT_CHANGE_SCHEDULE, PARTICIPANT_DEFER, PARTICIPANT_RESUME,
@@ -145,6 +147,20 @@ def parse_body(body_text: str | None, body_is_text: bool) -> ParsedBody:
         return ParsedBody(True, _munge(value))
     except (ValueError, RecursionError):
         return ParsedBody(False, None)
+
+
+def is_json_body(body_text: str) -> bool:
+    """`parse_body(body_text, True).is_json` without building the value, for millions of bodies at once
+    (the validation report): a body orjson reads (strict RFC 8259, so no `NaN` either) with no more
+    brackets than `MAX_NESTING` cannot nest too deep, and the json module reads it too. Anything else —
+    orjson refuses it, or it might nest too deep — goes through `parse_body` itself, which decides."""
+    if body_text.count("[") + body_text.count("{") <= MAX_NESTING:
+        try:
+            orjson.loads(body_text)
+            return True
+        except orjson.JSONDecodeError:
+            pass
+    return parse_body(body_text, True).is_json
 
 
 def is_blank(value: Any) -> bool:

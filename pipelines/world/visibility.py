@@ -9,6 +9,11 @@ Where a scope rule already lives in `serializers.py` (the v1/v2 "latest record" 
 enrolment record, the default cohort scope) it is called from there, so a participant is visible here
 exactly when the serializer builds an object for it.
 
+These are the rules stated one record at a time, as the live queries read. The snapshot computes the
+same scopes over whole tables (`api_export.participant_records`, `declaration_records.declaration_scopes`,
+`school_records`); tests/test_columnar_records.py holds the two equal on random worlds, and
+tests/test_api_snapshot.py on the demo.
+
 Public API
 ----------
 `visible_participants_v1(world, lp, cohorts=None)`            [(user_id, profile_id)]   api.md §3.1
