@@ -1,11 +1,13 @@
 """Declaration records for a snapshot, column-wise: every declaration's v1, v2 and v3 bytes and CSV
 rows at once (they are the bulk of a snapshot: millions at national scale).
 
-The values are `serializers.declaration_resource`'s, computed over whole columns: each derived value
-(mentor id, dasherised state, `uplift_paid`, the ineligibility reason, statement ids) is a polars
-expression named after, and documented as, the serializer rule it mirrors. polars formats the
-timestamps (`%Y-%m-%dT%H:%M:%SZ`, truncated as Ruby's `rfc3339`) and encodes each record as compact
-JSON with the keys in struct order (`columnar`). tests/test_columnar_records.py holds random
+The values are `serializers.declaration_resource`'s, computed over whole columns from the
+`declarations` table the apply stage writes (with the statement ids, `pipelines.apply.persist`): each
+derived value (mentor id, dasherised state, `uplift_paid`, the ineligibility reason) is a polars
+expression named after, and documented as, the serializer rule it mirrors; so are each provider's
+scopes (`declaration_scopes`: `visibility.declarations_v1_scope` / `declarations_v3_scope`). polars
+formats the timestamps (`%Y-%m-%dT%H:%M:%SZ`, truncated as Ruby's `rfc3339`) and encodes each record
+as compact JSON with the keys in struct order (`columnar`). tests/test_columnar_records.py holds random
 declarations, and tests/test_api_snapshot.py every declaration of the demo, to
 `live_json(declaration_resource(…))`, byte for byte.
 """
@@ -28,8 +30,7 @@ _INSTANTS = ("declaration_date", "updated_at", "created_at")
 def declaration_frame(world: World, stored: pl.DataFrame) -> pl.DataFrame:
     """One row per declaration of `stored` (the `declarations` table as `pipelines.apply.persist` writes
     it: the stored fields and the statement ids, naive UTC timestamps), in its order: every attribute
-    value (timestamps as UTC datetimes), the hidden keys and the columns the declaration scopes read
-    (`visibility.declarations_v1_scope` / `declarations_v3_scope`).
+    value (timestamps as UTC datetimes), the hidden keys and the columns `declaration_scopes` reads.
 
     Everything derived — the mentor id, the dasherised state, the ineligibility reason, `uplift_paid`,
     the provider's name — is polars expressions and joins over whole columns: the declarations are the

@@ -31,8 +31,8 @@ from pipelines.apply.persist import save_lifecycle
 from pipelines.state.database import configure, migrate
 from pipelines.world import visibility
 from pipelines.world.model import (
-    Declaration, DeliveryPartner, Identity, InductionProgramme, InductionRecord, LeadProvider, LineItem, ParticipantIdChange,
-    Partnership, Profile, ProviderParticipantState, School, SchoolCohort, User,
+    Declaration, DeliveryPartner, Identity, InductionProgramme, InductionRecord, LeadProvider, LineItem,
+    ParticipantIdChange, Partnership, Profile, ProviderParticipantState, School, SchoolCohort, User,
 )
 from pipelines.world.world import World, latest_first_key
 
@@ -347,7 +347,8 @@ def test_schools_equal_the_serializer(world):
         records, keys = schools_of_cohort(tables, cohort)
         schools = visibility.visible_schools(world, cohort)
         assert keys["id"].to_list() == [s.school_id for s in schools]
-        assert [r.encode() for r in records.to_list()] == [live_json(school_resource(world, s, cohort)) for s in schools]
+        assert [r.encode() for r in records.to_list()] == [live_json(school_resource(world, s, cohort))
+                                                          for s in schools]
         stamps = {s.school_id: [sc.updated_at for (school_id, _), sc in world.school_cohorts.items()
                                 if school_id == s.school_id] for s in schools}
         assert keys["updated_us"].to_list() == [micros(max([s.updated_at, *stamps[s.school_id]])) for s in schools]
@@ -378,7 +379,7 @@ def test_partnerships_equal_the_serializer(world):
         assert keys["delivery_partner_id"].to_list() == [p.delivery_partner_id for p in partnerships]
 
 
-# ------------------------------------------------------------------------------------------ declaration, transfer scopes
+# ------------------------------------------------------------------------------ declaration, transfer scopes
 @st.composite
 def worlds_with_declarations(draw):
     """`participant_worlds` with declarations of both providers on its profiles (and on unknown or empty
@@ -386,7 +387,8 @@ def worlds_with_declarations(draw):
     world = draw(participant_worlds())
     for n in draw(st.permutations(range(8)))[:draw(st.integers(0, 8))]:
         world.add_declaration(Declaration(
-            f"d{n}", draw(st.sampled_from(PROVIDERS)), "u0", draw(st.sampled_from([*sorted(world.profiles), "ghost", ""])),
+            f"d{n}", draw(st.sampled_from(PROVIDERS)), "u0",
+            draw(st.sampled_from([*sorted(world.profiles), "ghost", ""])),
             "ect", "ecf-induction", "started", draw(moments), "", 2024, draw(st.sampled_from(STATES)), None, None, None,
             None, None, None, None, draw(tied), draw(moments)))
     return world
@@ -401,8 +403,10 @@ def test_declaration_scopes_equal_the_visibility_rules(world):
     tables = participant_tables(world)
     for lp in PROVIDERS:
         v1, v3 = declaration_scopes(tables.provider_records, lp)
-        assert frame.filter(v1)["id"].to_list() == [d.declaration_id for d in visibility.visible_declarations_v1(world, lp)]
-        assert frame.filter(v3)["id"].to_list() == [d.declaration_id for d in visibility.visible_declarations_v3(world, lp)]
+        assert frame.filter(v1)["id"].to_list() == [
+            d.declaration_id for d in visibility.visible_declarations_v1(world, lp)]
+        assert frame.filter(v3)["id"].to_list() == [
+            d.declaration_id for d in visibility.visible_declarations_v3(world, lp)]
 
 
 @settings(max_examples=150, deadline=None)

@@ -224,7 +224,8 @@ _JSON_PIECES = ["{", "}", "[", "]", ",", ":", '"a"', '"\\ud800"', '"\\u00e9"', "
 @settings(max_examples=3000, deadline=None)
 @given(st.lists(st.sampled_from(_JSON_PIECES), max_size=14).map("".join)
        | st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
-                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                      lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=3), inner, max_size=3),
                       max_leaves=8).map(lambda value: json.dumps(value))
        | st.integers(90, 110).flatmap(lambda depth: st.sampled_from(["[" * depth + "]" * depth,
                                                                      '{"a":' * depth + "1" + "}" * depth,
