@@ -20,6 +20,7 @@ from api_export.server import create_app
 from api_export.snapshot_records import resource_sets
 from api_export.snapshot_store import SnapshotError, list_snapshots, prune_snapshots, verify_snapshot, write_snapshot
 from api_export.tokens import issue_token
+from pipelines.apply import checkpoint
 from pipelines.apply.checkpoint import load_checkpoint
 from pipelines.instants import as_utc
 from pipelines.state.database import open_state
@@ -105,6 +106,27 @@ def test_publishing_again_gives_the_same_bytes(demo_api, tmp_path):
                               metadata)
     assert (tmp_path / "snapshots" / current / "manifest.json").read_bytes() == stored
     assert manifest["files"] == orjson.loads(stored)["files"]
+
+
+def test_a_lone_publish_reads_the_world_from_disk_without_its_declarations(demo_api, tmp_path, monkeypatch):
+    """`ecf publish` in a process of its own: the world comes from `world.checkpoint` alone (its declaration
+    part stays on disk, and touching it fails loudly), and the snapshot is the cycle's, byte for byte."""
+    home, _, as_of, *_ = demo_api
+    monkeypatch.setattr(checkpoint, "_LAST_SAVED", {})  # nothing handed over in memory
+    with open_state(home.state_db, read_only=True) as con:
+        cycle_id, last_seq = con.execute("SELECT max(cycle_id), (SELECT max(event_seq) FROM timeline) "
+                                         "FROM cycles").fetchall()[0]
+        declarations = stored_declarations(con)
+    world = load_checkpoint(home.root, cycle_id, last_seq, to_change=False, declarations=False).world
+    with pytest.raises(RuntimeError, match="World.declarations is not loaded"):
+        len(world.declarations)
+    full = load_checkpoint(home.root, cycle_id, last_seq, to_change=False).world
+    assert len(full.declarations) == declarations.height > 0 and full.line_items
+    current = list_snapshots(home.snapshots)[-1].snapshot_id
+    stored = orjson.loads((home.snapshots / current / "manifest.json").read_bytes())
+    manifest = write_snapshot(tmp_path / "snapshots", current, as_of, resource_sets(world, declarations, as_of),
+                              {k: v for k, v in stored.items() if k in ("inputs_sha256", "feature_flags", "generator")})
+    assert manifest["files"] == stored["files"]
 
 
 def test_declaration_scopes_equal_the_one_at_a_time_oracle(demo_api):
