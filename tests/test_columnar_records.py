@@ -111,7 +111,7 @@ def test_every_version_and_csv_row_equals_the_serializer(rows, provider_name):
         for line_type, state, statement_id in held:
             moment = declaration.created_at
             world.add_line_item(LineItem(declaration.declaration_id, statement_id, line_type, state, moment, moment))
-    json, csv = declaration_texts(declaration_frame(world, _stored_declarations(world)))
+    json, csv = declaration_texts(declaration_frame(world, _stored_declarations(world)).sort("created_at", "id"))
     for version in (1, 2, 3):
         expected = [live_json(declaration_resource(world, d, version)) for d in items]
         assert [s.encode() for s in json[version].to_list()] == expected

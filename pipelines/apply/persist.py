@@ -1,8 +1,10 @@
 """Saving what the ordered loop produced into `state.duckdb`: receipts and the lifecycle tables.
 
 The tables are rewritten from the replayed world each cycle (the replay gives the same history
-each time), in a fixed row order so the Parquet exports stay byte-identical. The publish stage reads
-the declarations back from `declarations` (`api_export.publish`) rather than from the world.
+each time), in a fixed row order; `declarations`, the widest, is updated with only the rows that
+changed (`_update`). Readers order the rows themselves, so the Parquet exports stay byte-identical.
+The publish stage reads the declarations back from `declarations` (`api_export.publish`) rather than
+from the world.
 """
 
 from __future__ import annotations
@@ -24,6 +26,22 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, or
     con.execute(f"DELETE FROM {table}")
     if frame.height:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame ORDER BY {order}")
+
+
+def _update(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, key: str, order: str) -> None:
+    """Make `table` hold exactly `frame`'s rows, writing only what changed: rows that are new or differ
+    replace theirs (by `key`), rows no longer in the frame go. Rewriting the 1.3 M declarations of the
+    national home took about 20 s, two thirds of it DuckDB's checkpoint of the rewritten table at
+    commit; a daily batch changes a few thousand (1.5 s). The rows on disk are then no longer in
+    `order`: every reader orders them itself (the warehouse and its exports, the snapshot, the CSVs)."""
+    frame = naive_utc_columns(frame)
+    columns = ", ".join(frame.columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE changed_rows AS "
+                f"SELECT {columns} FROM frame EXCEPT SELECT {columns} FROM {table}")
+    con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM changed_rows) "
+                f"OR {key} NOT IN (SELECT {key} FROM frame)")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM changed_rows ORDER BY {order}")
+    con.execute("DROP TABLE changed_rows")
 
 
 def save_receipts(con: duckdb.DuckDBPyConnection, from_cycle: int) -> None:
@@ -103,7 +121,7 @@ def save_lifecycle(con: duckdb.DuckDBPyConnection, replay: Replay) -> None:
     world = replay.world
     slugs = {lp.lead_provider_id: lp.slug for lp in world.lead_providers.values()}
     items = line_item_table(world)
-    _replace(con, "declarations", declaration_table(world, items), "created_at, declaration_id")
+    _update(con, "declarations", declaration_table(world, items), "declaration_id", "created_at, declaration_id")
     _replace(con, "statement_line_items", items, "statement_id, declaration_id, line_type")
     del items
     statements = _frame(world.statements.values(), {
