@@ -7,9 +7,9 @@ Prints, per stage, wall time, rows handled, rows per second and peak memory (the
 maximum resident set size). Each stage runs in a fresh process so its peak is its own. Targets:
 ingest of the national request stream <= 60 s and <= 4 GB (issue 2; the request lines' validation
 report, which the ingest stage writes at its end, is timed apart: it is issue 3's typing and
-validation); the apply stage, from the ingested requests to written receipts, <= 60 s and <= 4 GB (issue 3); the calculate stage, every
-statement of every provider and cohort, <= 10 s (issue 4); rendering every statement (issue 5,
-reported per statement). After `calculate`, the same statements
+validation); the apply stage, from the ingested requests to written receipts, <= 60 s and <= 4 GB
+(issue 3); the calculate stage, every statement of every provider and cohort, <= 10 s (issue 4);
+rendering every statement (issue 5, reported per statement). After `calculate`, the same statements
 are calculated again by the straightforward row-by-row oracle of the property tests
 (`tests/statement_oracle.py`), checked equal, and the two times are printed with their ratio.
 
@@ -244,7 +244,8 @@ def _run_daily(home, last_as_of) -> dict:
     summary = stage_apply(home)
     daily = time.perf_counter() - started
     return {"rows": summary["requests_applied"], "unit": "daily request lines applied (receipts written)",
-            "lines_landed": landed, "daily_seconds": daily, "timeline_seconds": placed, "apply_seconds": daily - placed}
+            "lines_landed": landed, "daily_seconds": daily, "timeline_seconds": placed,
+            "apply_seconds": daily - placed}
 
 
 def _land_daily_batch(home, last_as_of, day) -> int:
@@ -272,7 +273,8 @@ def _land_daily_batch(home, last_as_of, day) -> int:
             if isinstance(request, dict):
                 request["submitted_at"] = (last_as_of + step * sent).strftime("%Y-%m-%dT%H:%M:%SZ")
             out.append(json.dumps(request, separators=(",", ":")).encode())
-        (home.root / "inbox" / "providers" / slug / f"{day:%Y-%m-%d}-daily.jsonl").write_bytes(b"\n".join(out) + b"\n")
+        target = home.root / "inbox" / "providers" / slug / f"{day:%Y-%m-%d}-daily.jsonl"
+        target.write_bytes(b"\n".join(out) + b"\n")
     return sent
 
 
@@ -313,9 +315,10 @@ def _child(stage: str, work: Path, scale: str, seed: int, as_of: str | None = No
 
 
 def _print_snapshot(snapshot: dict) -> None:
-    print(f"\nsnapshot {snapshot['snapshot_id']}: publish_snapshot {snapshot['publish_seconds']:.2f} s, "
-          f"{snapshot['in_cycle_seconds']:.2f} s of it without loading the world (as in `ecf cycle`; target "
-          f"<= 30 s), peak {snapshot['peak_mb']:,.0f} MB, {snapshot['rows']:,} records, "
+    print(f"\nsnapshot {snapshot['snapshot_id']}: the stage as a lone `ecf publish` {snapshot['seconds']:.2f} s "
+          f"(target <= 30 s); publish_snapshot {snapshot['publish_seconds']:.2f} s, "
+          f"{snapshot['in_cycle_seconds']:.2f} s of it without loading the world (as in `ecf cycle`), "
+          f"peak {snapshot['peak_mb']:,.0f} MB, {snapshot['rows']:,} records, "
           f"{snapshot['files']:,} files, {snapshot['bytes_apparent'] / 1e6:,.1f} MB of file bytes, "
           f"{snapshot['bytes_on_disk'] / 1e6:,.1f} MB on disk under snapshots/ (objects, each once)")
     for part, seconds in snapshot["parts"].items():
@@ -365,9 +368,11 @@ def main() -> None:
         print(f"{stage:<10} {f['seconds']:>9.2f} {f['rows']:>12,} {rate:>12,.0f} {f['peak_mb']:>9,.0f}  {f['unit']}")
     ingest = figures["ingest"]
     print(f"\ningest {ingest['seconds']:.2f} s = the files into the raw tables "
-          f"{ingest['seconds'] - ingest['validation_report_seconds']:.2f} s (peak {ingest['ingest_peak_mb']:,.0f} MB; "
+          f"{ingest['seconds'] - ingest['validation_report_seconds']:.2f} s "
+          f"(peak {ingest['ingest_peak_mb']:,.0f} MB; "
           f"target <= 60 s, <= 4 GB) + the request lines' validation report "
-          f"{ingest['validation_report_seconds']:.2f} s (issue 3's typing and validation, written at the end of ingest)")
+          f"{ingest['validation_report_seconds']:.2f} s "
+          "(issue 3's typing and validation, written at the end of ingest)")
     oracle = figures["oracle"]["oracle_seconds"]
     calculate = figures["calculate"]["seconds"]
     print(f"\ncalculate stage {calculate:.2f} s (all of it: counts, core, ECF2, identities, tables, JSON); "
